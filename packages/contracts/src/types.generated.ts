@@ -1,0 +1,272 @@
+/* Generated from packages/contracts/schemas by `npm run gen`. Do not edit: change the schema and regenerate. */
+
+/**
+ * Job (= workflow) id: letters, digits, '_' and '-', 1..64 characters.
+ */
+export type JobId = string;
+/**
+ * Node id, unique within a graph: letters, digits, '_', '.' and '-', 1..64 characters.
+ */
+export type NodeId = string;
+/**
+ * ISO-8601 date-time in UTC.
+ */
+export type Timestamp = string;
+/**
+ * Execution plane of a node. 'node' is the control plane, 'python' the data plane (name kept for wire compatibility with the seed).
+ */
+export type Plane = 'node' | 'python';
+/**
+ * Stable machine-readable error code in UPPER_SNAKE_CASE.
+ */
+export type ErrorCode = string;
+export type NodeStatus = 'pending' | 'ready' | 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+/**
+ * Published on the events channel while a job runs. 'status': the job or one of its nodes changed status; 'progress': a node reported progress; 'data': a node published a named value (for example a partial result).
+ */
+export type JobEvent = {
+  type: 'status' | 'progress' | 'data';
+  jobId: JobId;
+  at: Timestamp;
+  status?: JobStatus;
+  progress?: number;
+  nodeId?: NodeId;
+  nodeStatus?: NodeStatus;
+  nodeProgress?: number;
+  message?: string;
+  key?: string;
+  value?: unknown;
+  error?: JobFailure;
+};
+
+/**
+ * A stored file produced or consumed by a job. The key is derived from job and node ids only: jobs/<jobId>/<nodeId>/<name>.
+ */
+export interface ArtifactRef {
+  key: string;
+  jobId: JobId;
+  nodeId: NodeId;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256?: string;
+  createdAt?: Timestamp;
+}
+export interface BusConfig {
+  /**
+   * Namespace of every key, stream and channel.
+   */
+  prefix: string;
+  /**
+   * Lifetime of a job record after its last write (s).
+   */
+  jobTtlSeconds: number;
+  /**
+   * An entry idle this long (ms) in a consumer's pending list is reclaimed by another consumer.
+   */
+  visibilityTimeoutMs: number;
+  /**
+   * How often (ms) a consumer refreshes its claim on entries it is working on; must be well under visibilityTimeoutMs.
+   */
+  heartbeatIntervalMs: number;
+  /**
+   * How often (ms) a consumer looks for stale entries.
+   */
+  reclaimIntervalMs: number;
+  /**
+   * An entry delivered this many times is dead-lettered and its job failed.
+   */
+  maxDeliveries: number;
+  /**
+   * XREADGROUP block time (ms).
+   */
+  blockMs: number;
+  /**
+   * How often (ms) acknowledged entries are trimmed.
+   */
+  trimIntervalMs: number;
+  /**
+   * How often (ms) the bus checks that Redis still holds its state (a Redis that restarted empty).
+   */
+  resetCheckIntervalMs: number;
+}
+/**
+ * Fields of an entry on a plane stream (all strings on the wire).
+ */
+export interface StreamEntry {
+  jobId: JobId;
+  /**
+   * The whole WorkflowGraph as JSON text.
+   */
+  graph: string;
+  /**
+   * Plane that enqueued the entry, or 'api'.
+   */
+  from?: string;
+}
+export interface ServiceDescriptor {
+  name: string;
+  description?: string;
+  timeoutMs?: number;
+  /**
+   * The engine that backs the service on this plane (built-in or adapter).
+   */
+  engine?: string;
+}
+export interface PlaneManifest {
+  plane: Plane;
+  executor?: {
+    id: string;
+    hostname?: string;
+    version?: string;
+  };
+  services: ServiceDescriptor[];
+}
+/**
+ * The manifests of both planes; a plane that did not answer is null and listed in 'unavailable'.
+ */
+export interface CombinedManifest {
+  planes: {
+    node: PlaneManifest | null;
+    python: PlaneManifest | null;
+  };
+  /**
+   * Every service name a plane advertises, as 'plane/service'.
+   */
+  services: string[];
+  unavailable: {
+    plane: Plane;
+    reason: string;
+  }[];
+  generatedAt: Timestamp;
+}
+/**
+ * A failure, serialisable across processes.
+ */
+export interface NodeError {
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+  details?: {
+    [k: string]: unknown | undefined;
+  };
+}
+/**
+ * A job's workflow graph (format langgraph.v1): a DAG of service calls spread over the control plane ('node') and the data plane ('python'). The whole graph travels between the planes.
+ */
+export interface WorkflowGraph {
+  schema: 'langgraph.v1';
+  workflowId: JobId;
+  context?: GraphContext;
+  metadata?: GraphMetadata;
+  /**
+   * @minItems 1
+   * @maxItems 256
+   */
+  nodes: GraphNode[];
+  /**
+   * @maxItems 1024
+   */
+  edges: GraphEdge[];
+}
+/**
+ * Job-level inputs every node can read (prompt, input artifacts, options).
+ */
+export interface GraphContext {
+  [k: string]: unknown | undefined;
+}
+export interface GraphMetadata {
+  pipeline: string;
+  createdAt: Timestamp;
+  version?: string;
+  labels?: {
+    [k: string]: string | undefined;
+  };
+}
+export interface GraphNode {
+  id: NodeId;
+  name: string;
+  service: string;
+  plane: Plane;
+  status: NodeStatus;
+  /**
+   * Static parameters from the pipeline catalog.
+   */
+  params?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * Static input merged under the outputs of upstream nodes (see GraphEdge.as).
+   */
+  input?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * What the service returned; null until completed.
+   */
+  output?: {
+    [k: string]: unknown | undefined;
+  } | null;
+  error?: NodeError | null;
+  progress?: number;
+  progressWeight?: number;
+  attempts?: number;
+  timeoutMs?: number;
+  timings?: NodeTimings;
+}
+export interface NodeTimings {
+  startedAt?: Timestamp;
+  finishedAt?: Timestamp;
+  durationMs?: number;
+}
+export interface GraphEdge {
+  from: NodeId;
+  to: NodeId;
+  /**
+   * 'data' (default): the upstream output becomes input[as ?? from] of the downstream node; 'order': ordering only.
+   */
+  kind?: 'data' | 'order';
+  /**
+   * Input slot name for a data edge (defaults to the upstream node id).
+   */
+  as?: string;
+}
+/**
+ * Why a job failed: the node and its error.
+ */
+export interface JobFailure {
+  nodeId?: NodeId;
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+  details?: {
+    [k: string]: unknown | undefined;
+  };
+}
+export interface NodeState {
+  id: NodeId;
+  name: string;
+  service: string;
+  plane: Plane;
+  status: NodeStatus;
+  progress: number;
+  attempts?: number;
+  timings?: NodeTimings;
+  error?: NodeError;
+}
+/**
+ * A job as clients see it (HTTP status, WebSocket updates).
+ */
+export interface JobState {
+  jobId: JobId;
+  status: JobStatus;
+  progress: number;
+  pipeline?: string;
+  currentPlane?: Plane;
+  currentNodeId?: NodeId;
+  createdAt?: Timestamp;
+  updatedAt: Timestamp;
+  error?: JobFailure;
+  nodes: NodeState[];
+}
