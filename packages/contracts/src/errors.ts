@@ -68,6 +68,12 @@ export const ERROR_CODES = {
     httpStatus: 409,
     summary: 'A node was aborted by cancellation',
   },
+  UPSTREAM_FAILED: {
+    kind: 'operational',
+    retryable: true,
+    httpStatus: 409,
+    summary: 'Not run because an upstream node failed or was cancelled',
+  },
   NODE_INPUT_INVALID: {
     kind: 'user',
     retryable: false,
