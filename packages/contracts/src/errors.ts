@@ -80,6 +80,19 @@ export const ERROR_CODES = {
     httpStatus: 422,
     summary: 'A node got input it cannot use',
   },
+  NO_FACE_FOUND: { kind: 'user', retryable: false, httpStatus: 422, summary: 'No face was found in the portrait' },
+  MEDIA_INVALID: {
+    kind: 'user',
+    retryable: false,
+    httpStatus: 415,
+    summary: 'An image, audio or video input could not be decoded',
+  },
+  MEDIA_TOOL_FAILED: {
+    kind: 'operational',
+    retryable: true,
+    httpStatus: 500,
+    summary: 'An external media tool (ffmpeg, ffprobe) failed',
+  },
   SERVICE_NOT_FOUND: {
     kind: 'operational',
     retryable: false,
