@@ -1,0 +1,6 @@
+export { busConfig, DEFAULT_BUS_CONFIG } from './defaults.js';
+export { BusKeys, PLANES } from './keys.js';
+export { MemoryBus } from './memory/memory-bus.js';
+export { failureOfError, nowIso, otherPlane, statusEvent } from './record.js';
+export { RedisBus, type RedisBusOptions } from './redis/redis-bus.js';
+export type * from './types.js';
