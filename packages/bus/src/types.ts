@@ -102,8 +102,11 @@ export interface Bus {
   submit(graph: WorkflowGraph, plane: Plane, options?: SubmitOptions): Promise<boolean>;
   getJob(jobId: string): Promise<JobRecord | null>;
   deleteJob(jobId: string): Promise<boolean>;
-  /** Writes a record for a job whose state was lost and enqueues it on `plane` (no ownership check). */
-  requeue(graph: WorkflowGraph, plane: Plane, update: RecordUpdate): Promise<void>;
+  /**
+   * Re-creates the record of a job whose state the store lost, from the graph an executor holds, and
+   * enqueues it on `plane` (null: record only). No ownership check: the old entry is gone.
+   */
+  requeue(graph: WorkflowGraph, plane: Plane | null, update: RecordUpdate): Promise<void>;
 
   /** New entries for this consumer (XREADGROUP >), waiting up to blockMs. */
   read(plane: Plane, consumer: string, count: number, blockMs: number): Promise<Delivery[]>;

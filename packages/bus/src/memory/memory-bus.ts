@@ -180,7 +180,7 @@ export class MemoryBus implements Bus {
     return existed;
   }
 
-  async requeue(graph: WorkflowGraph, plane: Plane, update: RecordUpdate): Promise<void> {
+  async requeue(graph: WorkflowGraph, plane: Plane | null, update: RecordUpdate): Promise<void> {
     const jobId = graph.workflowId;
     const text = JSON.stringify(graph);
     const existing = this.job(jobId);
@@ -192,13 +192,13 @@ export class MemoryBus implements Bus {
       status: update.status,
       progress: String(update.progress),
       graph: text,
-      plane,
       updatedAt: nowIso(),
-      error: '',
+      error: update.error ? JSON.stringify(update.error) : '',
     });
+    if (plane !== null) job.fields.plane = plane;
     this.touch(job);
     this.jobs.set(jobId, job);
-    this.add(plane, { jobId, graph: text, from: 'requeue' });
+    if (plane !== null) this.add(plane, { jobId, graph: text, from: 'requeue' });
     this.emitEvent(update.event);
   }
 

@@ -219,15 +219,15 @@ export class RedisBus implements Bus {
     return (await this.cmd.del(this.keys.job(jobId))) === 1;
   }
 
-  async requeue(graph: WorkflowGraph, plane: Plane, update: RecordUpdate): Promise<void> {
+  async requeue(graph: WorkflowGraph, plane: Plane | null, update: RecordUpdate): Promise<void> {
     const jobId = graph.workflowId;
     await SCRIPTS.requeue.run(
       this.cmd,
-      [this.keys.job(jobId), this.keys.stream(plane)],
+      [this.keys.job(jobId), this.keys.stream(plane ?? 'node')],
       [
         jobId,
         JSON.stringify(graph),
-        plane,
+        plane ?? '',
         update.status,
         update.progress,
         nowIso(),
@@ -235,6 +235,7 @@ export class RedisBus implements Bus {
         JSON.stringify(update.event),
         this.keys.events,
         graph.metadata?.createdAt ?? nowIso(),
+        update.error ? JSON.stringify(update.error) : '',
       ],
     );
   }

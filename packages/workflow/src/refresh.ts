@@ -1,0 +1,18 @@
+/**
+ * Keeps 'ready' truthful: a pending node whose dependencies are satisfied is ready, and a ready node whose
+ * dependencies are not (after prepareRetry) is pending again. Every update function ends with this.
+ */
+import type { WorkflowGraph } from '@myspinbot/contracts';
+import { dependenciesSatisfied } from './dependencies.js';
+import { mapNodes } from './graph-edit.js';
+import { indexGraph } from './graph-index.js';
+
+export function refreshReady(graph: WorkflowGraph): WorkflowGraph {
+  // One pass is enough: pending and ready nodes never satisfy a dependency, so flipping them changes no other.
+  const index = indexGraph(graph);
+  return mapNodes(graph, (node) => {
+    if (node.status !== 'pending' && node.status !== 'ready') return node;
+    const status = dependenciesSatisfied(index, node.id) ? 'ready' : 'pending';
+    return status === node.status ? node : { ...node, status };
+  });
+}
