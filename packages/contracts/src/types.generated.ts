@@ -153,6 +153,59 @@ export interface NodeError {
   };
 }
 /**
+ * Configuration of every MySpinBot process (api, worker, embedded). Files are merged over the defaults, then environment variables override single fields (see docs/operations.md).
+ */
+export interface AppConfig {
+  server: {
+    /**
+     * Interface to listen on.
+     */
+    host: string;
+    /**
+     * TCP port (0 = any free port).
+     */
+    port: number;
+  };
+  bus: {
+    /**
+     * 'memory' keeps the bus in process (embedded mode only); 'redis' uses Redis Streams.
+     */
+    kind: 'memory' | 'redis';
+    redisUrl: string;
+    timings: BusConfig;
+  };
+  executor: {
+    /**
+     * Jobs the control executor works on at once.
+     */
+    controlConcurrency: number;
+    /**
+     * Jobs a data-plane executor works on at once.
+     */
+    dataConcurrency: number;
+    defaultNodeTimeoutMs: number;
+    /**
+     * Graceful shutdown: time in-flight work gets to finish before it is released (ms).
+     */
+    drainTimeoutMs: number;
+  };
+  services: {
+    /**
+     * Register the diag.* services (noop, sleep, fail, echo) on both planes.
+     */
+    diagnostics: boolean;
+  };
+  capabilities: {
+    /**
+     * How long GET /api/capabilities waits for the data plane (ms).
+     */
+    timeoutMs: number;
+  };
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  };
+}
+/**
  * A job's workflow graph (format langgraph.v1): a DAG of service calls spread over the control plane ('node') and the data plane ('python'). The whole graph travels between the planes.
  */
 export interface WorkflowGraph {

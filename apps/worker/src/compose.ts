@@ -1,0 +1,57 @@
+/**
+ * Composition of a data-plane worker process: config -> logger, metrics, Redis bus -> data executor ->
+ * a small HTTP server for /health, /ready and /metrics.
+ */
+import { createBus } from '@myspinbot/bus';
+import type { AppConfig } from '@myspinbot/contracts';
+import { errorHandling, observability } from '@myspinbot/http';
+import type { PlaneExecutor } from '@myspinbot/runtime';
+import { createPlaneExecutor, type PlaneDeps } from '@myspinbot/services';
+import { createLogger, createMetrics } from '@myspinbot/telemetry';
+import Fastify from 'fastify';
+import { Registry } from 'prom-client';
+
+export interface WorkerProcess {
+  executor: PlaneExecutor<PlaneDeps>;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startWorkerProcess(config: AppConfig): Promise<WorkerProcess> {
+  const logger = createLogger({ level: config.log.level, name: 'worker' });
+  const metrics = createMetrics(new Registry());
+  const bus = createBus(config.bus);
+  bus.on('error', (error) => logger.warn({ err: error }, 'bus connection error'));
+  await bus.init();
+  const executor = createPlaneExecutor({
+    plane: 'python',
+    config,
+    bus,
+    logger,
+    hooks: metrics.executorHooks('python'),
+  });
+  metrics.watchStreams(bus, ['python']);
+  metrics.watchExecutor('python', () => executor.busy);
+  await executor.start();
+
+  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
+  await app.register(errorHandling);
+  await app.register(observability, {
+    metrics,
+    role: 'worker',
+    checks: { bus: () => bus.ping(), executor: async () => executor.state === 'running' },
+  });
+  const url = await app.listen({ host: config.server.host, port: config.server.port });
+  logger.info({ url, services: executor.manifest().services.map((s) => s.name) }, 'worker listening');
+  return {
+    executor,
+    url,
+    async stop() {
+      logger.info('stopping');
+      await app.close();
+      await executor.stop(config.executor.drainTimeoutMs);
+      await bus.close();
+      logger.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Environment variables that override single configuration fields: one variable per field, with its type.
+ * This table is the only place that names environment variables (docs/operations.md lists it).
+ */
+export type EnvType = 'string' | 'integer' | 'boolean';
+
+export interface EnvOverride {
+  readonly env: string;
+  /** Dotted path in AppConfig. */
+  readonly path: string;
+  readonly type: EnvType;
+  readonly description: string;
+}
+
+export const ENV_OVERRIDES: readonly EnvOverride[] = [
+  { env: 'HOST', path: 'server.host', type: 'string', description: 'interface to listen on' },
+  { env: 'PORT', path: 'server.port', type: 'integer', description: 'HTTP port' },
+  { env: 'BUS_KIND', path: 'bus.kind', type: 'string', description: "'memory' (embedded only) or 'redis'" },
+  {
+    env: 'REDIS_URL',
+    path: 'bus.redisUrl',
+    type: 'string',
+    description: 'Redis URL (also selects the Redis bus)',
+  },
+  {
+    env: 'BUS_PREFIX',
+    path: 'bus.timings.prefix',
+    type: 'string',
+    description: 'namespace of every Redis key',
+  },
+  {
+    env: 'JOB_TTL_SECONDS',
+    path: 'bus.timings.jobTtlSeconds',
+    type: 'integer',
+    description: 'job record lifetime (s)',
+  },
+  {
+    env: 'VISIBILITY_TIMEOUT_MS',
+    path: 'bus.timings.visibilityTimeoutMs',
+    type: 'integer',
+    description: 'idle time after which an entry is reclaimed (ms)',
+  },
+  {
+    env: 'HEARTBEAT_INTERVAL_MS',
+    path: 'bus.timings.heartbeatIntervalMs',
+    type: 'integer',
+    description: 'claim refresh interval (ms)',
+  },
+  {
+    env: 'RECLAIM_INTERVAL_MS',
+    path: 'bus.timings.reclaimIntervalMs',
+    type: 'integer',
+    description: 'how often idle entries are looked for (ms)',
+  },
+  {
+    env: 'MAX_DELIVERIES',
+    path: 'bus.timings.maxDeliveries',
+    type: 'integer',
+    description: 'deliveries before an entry is dead-lettered',
+  },
+  {
+    env: 'BLOCK_MS',
+    path: 'bus.timings.blockMs',
+    type: 'integer',
+    description: 'XREADGROUP block time (ms)',
+  },
+  {
+    env: 'TRIM_INTERVAL_MS',
+    path: 'bus.timings.trimIntervalMs',
+    type: 'integer',
+    description: 'stream trim interval (ms)',
+  },
+  {
+    env: 'RESET_CHECK_INTERVAL_MS',
+    path: 'bus.timings.resetCheckIntervalMs',
+    type: 'integer',
+    description: 'how often a Redis that restarted empty is looked for (ms)',
+  },
+  {
+    env: 'CONTROL_CONCURRENCY',
+    path: 'executor.controlConcurrency',
+    type: 'integer',
+    description: 'jobs the control executor runs at once',
+  },
+  {
+    env: 'WORKER_CONCURRENCY',
+    path: 'executor.dataConcurrency',
+    type: 'integer',
+    description: 'jobs a data-plane executor runs at once',
+  },
+  {
+    env: 'NODE_TIMEOUT_MS',
+    path: 'executor.defaultNodeTimeoutMs',
+    type: 'integer',
+    description: 'default node timeout (ms)',
+  },
+  {
+    env: 'DRAIN_TIMEOUT_MS',
+    path: 'executor.drainTimeoutMs',
+    type: 'integer',
+    description: 'graceful shutdown drain time (ms)',
+  },
+  {
+    env: 'DIAGNOSTICS',
+    path: 'services.diagnostics',
+    type: 'boolean',
+    description: 'register the diag.* services',
+  },
+  {
+    env: 'CAPABILITIES_TIMEOUT_MS',
+    path: 'capabilities.timeoutMs',
+    type: 'integer',
+    description: 'how long /api/capabilities waits for the data plane (ms)',
+  },
+  { env: 'LOG_LEVEL', path: 'log.level', type: 'string', description: 'pino log level' },
+];

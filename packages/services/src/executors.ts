@@ -1,0 +1,37 @@
+/**
+ * Builds the executor of a plane from the process configuration: its registry, its deps and its timings.
+ * Every entry point (api, worker, embedded, CLI) composes planes through this one function.
+ */
+import type { Bus } from '@myspinbot/bus';
+import type { AppConfig, Plane } from '@myspinbot/contracts';
+import { type ExecutorHooks, type Logger, PlaneExecutor } from '@myspinbot/runtime';
+import type { PlaneDeps } from './deps.js';
+import { createControlRegistry, createDataRegistry } from './registries.js';
+
+export interface PlaneExecutorSetup {
+  plane: Plane;
+  config: AppConfig;
+  bus: Bus;
+  logger: Logger;
+  hooks?: ExecutorHooks;
+  version?: string;
+}
+
+export function createPlaneExecutor(setup: PlaneExecutorSetup): PlaneExecutor<PlaneDeps> {
+  const { config } = setup;
+  const options = { diagnostics: config.services.diagnostics };
+  const registry = setup.plane === 'node' ? createControlRegistry(options) : createDataRegistry(options);
+  const executor: PlaneExecutor<PlaneDeps> = new PlaneExecutor<PlaneDeps>({
+    bus: setup.bus,
+    registry,
+    deps: { manifest: () => executor.manifest() },
+    config: config.bus.timings,
+    concurrency:
+      setup.plane === 'node' ? config.executor.controlConcurrency : config.executor.dataConcurrency,
+    defaultNodeTimeoutMs: config.executor.defaultNodeTimeoutMs,
+    logger: setup.logger,
+    ...(setup.hooks ? { hooks: setup.hooks } : {}),
+    ...(setup.version ? { version: setup.version } : {}),
+  });
+  return executor;
+}
