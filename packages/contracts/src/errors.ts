@@ -80,7 +80,12 @@ export const ERROR_CODES = {
     httpStatus: 422,
     summary: 'A node got input it cannot use',
   },
-  NO_FACE_FOUND: { kind: 'user', retryable: false, httpStatus: 422, summary: 'No face was found in the portrait' },
+  NO_FACE_FOUND: {
+    kind: 'user',
+    retryable: false,
+    httpStatus: 422,
+    summary: 'No face was found in the portrait',
+  },
   MEDIA_INVALID: {
     kind: 'user',
     retryable: false,

@@ -1,4 +1,4 @@
-import { type Bus, busConfig, MemoryBus, RedisBus, statusEvent } from '@myspinbot/bus';
+import { type Bus, busConfig, MemoryBus, RedisBus } from '@myspinbot/bus';
 import { type BusConfig, MySpinBotError } from '@myspinbot/contracts';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -104,12 +104,14 @@ export class RedisBus implements Bus {
     });
     client.on('error', (error: Error) => {
       // Connection errors are expected while Redis restarts; ioredis reconnects with backoff.
-      if (!this.closed) this.emitter.emit('error', error);
+      // An 'error' event without a listener would throw: report only to those who listen.
+      if (!this.closed && this.emitter.listenerCount('error') > 0) this.emitter.emit('error', error);
     });
     return client;
   }
 
   private emitError(error: unknown): void {
+    if (this.emitter.listenerCount('error') === 0) return;
     this.emitter.emit('error', error instanceof Error ? error : new Error(String(error)));
   }
 
