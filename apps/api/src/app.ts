@@ -3,9 +3,9 @@
  */
 import type { Bus, JobEventHub } from '@myspinbot/bus';
 import type { PlaneManifest } from '@myspinbot/contracts';
-import { errorHandling, observability, type ReadinessCheck } from '@myspinbot/http';
+import { createServer, errorHandling, observability, type ReadinessCheck } from '@myspinbot/http';
 import type { Metrics } from '@myspinbot/telemetry';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { capabilitiesRoutes } from './routes/capabilities.js';
 import { statusRoutes } from './routes/status.js';
 
@@ -21,11 +21,7 @@ export interface ApiDeps {
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    disableRequestLogging: true,
-    bodyLimit: 1024 * 1024,
-  });
+  const app = createServer(deps.logger ? { logger: deps.logger } : {});
   await app.register(errorHandling);
   await app.register(observability, { metrics: deps.metrics, role: deps.role ?? 'api', checks: deps.checks });
   await app.register(statusRoutes, { bus: deps.bus });

@@ -4,11 +4,10 @@
  */
 import { createBus } from '@myspinbot/bus';
 import type { AppConfig } from '@myspinbot/contracts';
-import { errorHandling, observability } from '@myspinbot/http';
+import { createServer, errorHandling, observability } from '@myspinbot/http';
 import type { PlaneExecutor } from '@myspinbot/runtime';
 import { createPlaneExecutor, type PlaneDeps } from '@myspinbot/services';
 import { createLogger, createMetrics } from '@myspinbot/telemetry';
-import Fastify from 'fastify';
 import { Registry } from 'prom-client';
 
 export interface WorkerProcess {
@@ -34,7 +33,7 @@ export async function startWorkerProcess(config: AppConfig): Promise<WorkerProce
   metrics.watchExecutor('python', () => executor.busy);
   await executor.start();
 
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
+  const app = createServer({ logger });
   await app.register(errorHandling);
   await app.register(observability, {
     metrics,
