@@ -1,7 +1,9 @@
 /**
  * Job progress: the mean of node progress weighted by `progressWeight ?? 1` (equal weights when every
- * weight is 0). Completed and skipped nodes count 1, pending and ready 0, running, failed and cancelled
- * their own progress. Always within [0, 1], and exactly 1 once the job completed.
+ * weight is 0). Completed nodes and nodes the planner skipped count 1; nodes skipped because an upstream
+ * node failed or was cancelled (they carry an error) count 0, so a failed job does not jump towards 1;
+ * pending and ready count 0; running, failed and cancelled their own progress. Always within [0, 1], and
+ * exactly 1 once the job completed.
  */
 import type { GraphNode, WorkflowGraph } from '@myspinbot/contracts';
 import { jobStatusOf } from './job-status.js';
@@ -14,8 +16,9 @@ export function clampUnit(value: number): number {
 export function nodeProgress(node: GraphNode): number {
   switch (node.status) {
     case 'completed':
-    case 'skipped':
       return 1;
+    case 'skipped':
+      return node.error ? 0 : 1;
     case 'pending':
     case 'ready':
       return 0;

@@ -5,6 +5,7 @@ import {
   cancelGraph,
   finalizeGraph,
   getNode,
+  jobProgress,
   prepareRetry,
   refreshReady,
   reportNodeProgress,
@@ -238,5 +239,37 @@ describe('prepareRetry', () => {
       attempts: 2,
     });
     expect(getNode(retry, 'done')).toBe(graph.nodes[0]);
+  });
+});
+
+describe('progress of a failed job', () => {
+  it('does not count nodes skipped after a failure as done', () => {
+    const at = new Date('2026-01-01T00:00:00Z');
+    let graph: WorkflowGraph = {
+      schema: 'langgraph.v1',
+      workflowId: 'p',
+      nodes: [
+        { id: 'a', name: 'a', service: 's', plane: 'node', status: 'pending' },
+        { id: 'b', name: 'b', service: 's', plane: 'node', status: 'pending' },
+        { id: 'c', name: 'c', service: 's', plane: 'node', status: 'pending' },
+        { id: 'd', name: 'd', service: 's', plane: 'node', status: 'pending' },
+      ],
+      edges: [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+        { from: 'c', to: 'd' },
+      ],
+    };
+    graph = applyNodeResult(startNode(graph, 'a', at), 'a', { ok: true, output: {} }, at);
+    graph = applyNodeResult(
+      startNode(graph, 'b', at),
+      'b',
+      { ok: false, error: { code: 'X_Y', message: 'm', retryable: false } },
+      at,
+    );
+    const before = jobProgress(graph);
+    const after = jobProgress(finalizeGraph(graph));
+    expect(before).toBe(0.25);
+    expect(after).toBe(0.25);
   });
 });
