@@ -42,6 +42,7 @@ function workspaces(): Workspace[] {
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
+  if (!existsSync(dir)) return out;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules') continue;
     const path = join(dir, entry.name);
@@ -56,6 +57,8 @@ const ALLOWED: Record<string, string[] | 'any-package'> = {
   '@myspinbot/workflow': ['@myspinbot/contracts'],
   '@myspinbot/engines': ['@myspinbot/contracts'],
   '@myspinbot/config': ['@myspinbot/contracts'],
+  '@myspinbot/storage': ['@myspinbot/contracts'],
+  '@myspinbot/history': ['@myspinbot/contracts'],
   '@myspinbot/bus': ['@myspinbot/contracts', '@myspinbot/workflow'],
   '@myspinbot/runtime': ['@myspinbot/contracts', '@myspinbot/workflow', '@myspinbot/bus'],
 };
