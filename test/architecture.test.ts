@@ -4,7 +4,7 @@
  * or HTTP code; nothing imports an app; no package imports another package's files by deep path; only the
  * config package reads process.env.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './support/processes.js';
