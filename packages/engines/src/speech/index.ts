@@ -1,0 +1,10 @@
+export * from './cloning-engine.js';
+export * from './distribute.js';
+export * from './espeak-engine.js';
+export * from './espeak-voice.js';
+export { listEspeakVoices } from './espeak-wasm.js';
+export * from './estimate.js';
+export type { HttpEngineConfig } from './http.js';
+export * from './openai-engine.js';
+export * from './text.js';
+export * from './types.js';
