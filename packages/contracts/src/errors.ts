@@ -98,6 +98,31 @@ export const ERROR_CODES = {
     httpStatus: 500,
     summary: 'An external media tool (ffmpeg, ffprobe) failed',
   },
+  ARTIFACT_KEY_INVALID: {
+    kind: 'user',
+    retryable: false,
+    httpStatus: 400,
+    summary: 'An artifact key is not of the form jobs/<jobId>/<nodeId>/<name>',
+  },
+  ARTIFACT_NOT_FOUND: { kind: 'user', retryable: false, httpStatus: 404, summary: 'No artifact with this key' },
+  RANGE_NOT_SATISFIABLE: {
+    kind: 'user',
+    retryable: false,
+    httpStatus: 416,
+    summary: 'The requested byte range lies outside the artifact',
+  },
+  STORAGE_UNAVAILABLE: {
+    kind: 'operational',
+    retryable: true,
+    httpStatus: 503,
+    summary: 'The artifact store cannot be reached',
+  },
+  HISTORY_UNAVAILABLE: {
+    kind: 'operational',
+    retryable: true,
+    httpStatus: 503,
+    summary: 'The job history database cannot be reached',
+  },
   SERVICE_NOT_FOUND: {
     kind: 'operational',
     retryable: false,
