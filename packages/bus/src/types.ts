@@ -132,6 +132,12 @@ export interface Bus {
   publish(event: JobEvent): Promise<void>;
   subscribe(handler: (event: JobEvent) => void): Promise<Unsubscribe>;
 
+  /**
+   * Re-runs a failed or cancelled job from `graph` (prepared for retry: completed nodes kept), enqueued on
+   * `plane`, atomically; false when the job is unknown or not failed/cancelled.
+   */
+  retry(graph: WorkflowGraph, plane: Plane): Promise<boolean>;
+
   /** Sets the cancel flag on the job record and tells every executor. Null when the job is unknown. */
   requestCancel(jobId: string, reason?: string): Promise<JobRecord | null>;
   onControl(handler: (message: ControlMessage) => void): Promise<Unsubscribe>;

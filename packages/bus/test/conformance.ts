@@ -331,6 +331,27 @@ export function runBusConformance(name: string, create: () => Promise<BusFixture
       await stop();
     });
 
+    it('retry re-queues a failed or cancelled job with its cancel flag cleared, and nothing else', async () => {
+      const graph = makeGraph();
+      await bus.submit(graph, 'node');
+      expect(await bus.retry(graph, 'node')).toBe(false);
+      await bus.requestCancel(graph.workflowId);
+      const stale = await readOne(bus, 'node', 'c1');
+      await bus.finish(stale, update(graph, 'cancelled', 0));
+      expect(await bus.retry(graph, 'python')).toBe(true);
+      const record = await bus.getJob(graph.workflowId);
+      expect(record).toMatchObject({
+        status: 'queued',
+        cancelRequested: false,
+        error: null,
+        plane: 'python',
+      });
+      const entry = await readOne(bus, 'python', 'w1');
+      expect(entry.fields.from).toBe('retry');
+      expect(await bus.checkpoint(entry, update(graph, 'running', 0.1))).toBe('ok');
+      expect(await bus.retry(makeGraph(), 'node')).toBe(false);
+    });
+
     it('ping answers while open', async () => {
       expect(await bus.ping()).toBe(true);
     });

@@ -2,7 +2,7 @@
  * Environment variables that override single configuration fields: one variable per field, with its type.
  * This table is the only place that names environment variables (docs/operations.md lists it).
  */
-export type EnvType = 'string' | 'integer' | 'boolean';
+export type EnvType = 'string' | 'integer' | 'boolean' | 'list';
 
 export interface EnvOverride {
   readonly env: string;
@@ -113,4 +113,18 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     description: 'how long /api/capabilities waits for the data plane (ms)',
   },
   { env: 'LOG_LEVEL', path: 'log.level', type: 'string', description: 'pino log level' },
+  { env: 'MAX_IMAGE_BYTES', path: 'api.maxImageBytes', type: 'integer', description: 'largest portrait upload (bytes)' },
+  { env: 'MAX_VOICE_BYTES', path: 'api.maxVoiceBytes', type: 'integer', description: 'largest voice sample upload (bytes)' },
+  { env: 'API_KEYS', path: 'api.apiKeys', type: 'list', description: 'comma-separated API keys (empty: no auth)' },
+  { env: 'CORS_ORIGINS', path: 'api.corsOrigins', type: 'list', description: "comma-separated allowed origins ('*' = any)" },
+  { env: 'RATE_LIMIT_PER_MINUTE', path: 'api.rateLimitPerMinute', type: 'integer', description: 'requests per minute per client (0 = off)' },
+  { env: 'CALLBACK_HOSTS', path: 'api.callbackHosts', type: 'list', description: 'hosts webhooks may be sent to' },
+  { env: 'PUBLIC_URL', path: 'api.publicUrl', type: 'string', description: 'base URL of the API for artifact links' },
+  { env: 'STORAGE_URL', path: 'storage.url', type: 'string', description: 'file:./data/artifacts or s3://bucket/prefix' },
+  { env: 'S3_ENDPOINT', path: 'storage.s3.endpoint', type: 'string', description: 'S3/MinIO endpoint URL' },
+  { env: 'S3_REGION', path: 'storage.s3.region', type: 'string', description: 'S3 region' },
+  { env: 'S3_FORCE_PATH_STYLE', path: 'storage.s3.forcePathStyle', type: 'boolean', description: 'path-style S3 URLs (MinIO)' },
+  { env: 'AWS_ACCESS_KEY_ID', path: 'storage.s3.accessKeyId', type: 'string', description: 'S3 access key' },
+  { env: 'AWS_SECRET_ACCESS_KEY', path: 'storage.s3.secretAccessKey', type: 'string', description: 'S3 secret key' },
+  { env: 'DATABASE_URL', path: 'history.url', type: 'string', description: 'sqlite:./data/history.sqlite or postgres://...' },
 ];

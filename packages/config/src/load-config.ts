@@ -95,6 +95,11 @@ function parseEnvValue(override: EnvOverride, raw: string): unknown {
       if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
       throw new ConfigError(`invalid configuration: ${where} must be true or false`);
     }
+    case 'list':
+      return raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
     default:
       return raw;
   }

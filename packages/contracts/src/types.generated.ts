@@ -204,6 +204,58 @@ export interface AppConfig {
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   };
+  api: {
+    /**
+     * Largest portrait upload (bytes).
+     */
+    maxImageBytes: number;
+    /**
+     * Largest voice sample upload (bytes).
+     */
+    maxVoiceBytes: number;
+    maxPromptChars: number;
+    maxVoiceTextChars: number;
+    /**
+     * When not empty, every /api and /ws request needs one of these keys (header x-api-key, Authorization: Bearer, or ?apiKey= on /ws).
+     */
+    apiKeys: string[];
+    /**
+     * Origins allowed by CORS and for WebSocket connections ('*' allows any).
+     */
+    corsOrigins: string[];
+    /**
+     * Requests per minute per client on /api (0 = unlimited).
+     */
+    rateLimitPerMinute: number;
+    /**
+     * Hosts a job's callbackUrl may point to (exact host names; empty = webhooks disabled).
+     */
+    callbackHosts: string[];
+    /**
+     * Base URL clients reach the API at (used in artifact links); empty = relative links.
+     */
+    publicUrl: string;
+  };
+  storage: {
+    /**
+     * file:./data/artifacts, file:///abs/path or s3://bucket/prefix
+     */
+    url: string;
+    s3?: {
+      endpoint?: string;
+      region?: string;
+      forcePathStyle?: boolean;
+      accessKeyId?: string;
+      secretAccessKey?: string;
+      createBucket?: boolean;
+    };
+  };
+  history: {
+    /**
+     * sqlite:./data/history.sqlite or postgres://...
+     */
+    url: string;
+  };
 }
 /**
  * A job's workflow graph (format langgraph.v1): a DAG of service calls spread over the control plane ('node') and the data plane ('python'). The whole graph travels between the planes.
@@ -322,4 +374,85 @@ export interface JobState {
   updatedAt: Timestamp;
   error?: JobFailure;
   nodes: NodeState[];
+}
+/**
+ * Named pipelines the planner turns into workflow graphs (config/pipelines.json).
+ */
+export interface PipelineCatalog {
+  /**
+   * Pipeline used when a request names none.
+   */
+  default: string;
+  pipelines: {
+    [k: string]: PipelineTemplate | undefined;
+  };
+}
+export interface PipelineTemplate {
+  description: string;
+  /**
+   * Offered to users through POST /api/train (default true).
+   */
+  public?: boolean;
+  /**
+   * Uploads the pipeline needs: 'image' (portrait) and/or 'voice'.
+   */
+  inputs?: ('image' | 'voice')[];
+  /**
+   * @minItems 1
+   */
+  nodes: TemplateNode[];
+  edges: GraphEdge[];
+}
+export interface TemplateNode {
+  id: NodeId;
+  name: string;
+  service: string;
+  plane: Plane;
+  params?: {
+    [k: string]: unknown | undefined;
+  };
+  progressWeight?: number;
+  timeoutMs?: number;
+  /**
+   * The node runs only when the request has this upload ('input') or this option set to a truthy value ('option'); otherwise the planner marks it skipped.
+   */
+  when?: {
+    input?: 'image' | 'voice';
+    option?: string;
+  };
+}
+/**
+ * The 'options' field of POST /api/train (JSON).
+ */
+export interface TrainOptions {
+  /**
+   * Output width in pixels (even).
+   */
+  width?: number;
+  /**
+   * Output height in pixels (even).
+   */
+  height?: number;
+  fps?: number;
+  /**
+   * Burn karaoke captions into the video (a WebVTT sidecar is always written).
+   */
+  captions?: boolean;
+  /**
+   * Scale factor applied when finalising.
+   */
+  upscale?: 1 | 1.5 | 2;
+  language?: string;
+  maxWords?: number;
+  scriptMode?: 'auto' | 'direct' | 'template' | 'llm';
+  /**
+   * Also prepare a LoRA dataset (and train when a trainer is configured).
+   */
+  trainLora?: boolean;
+  seed?: string;
+}
+export interface TrainAccepted {
+  jobId: JobId;
+  status: JobStatus;
+  pipeline?: string;
 }

@@ -29,6 +29,14 @@ const FASTIFY_CODES: Record<string, { code: string; status: number }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'BAD_REQUEST', status: 400 },
+  FST_REQ_FILE_TOO_LARGE: { code: 'INPUT_TOO_LARGE', status: 413 },
+  FST_PARTS_LIMIT: { code: 'INPUT_TOO_LARGE', status: 413 },
+  FST_FILES_LIMIT: { code: 'INPUT_TOO_LARGE', status: 413 },
+  FST_FIELDS_LIMIT: { code: 'INPUT_TOO_LARGE', status: 413 },
+  FST_PROTO_VIOLATION: { code: 'SCHEMA_INVALID', status: 400 },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 },
+  FST_MP_PREMATURE_CLOSE: { code: 'BAD_REQUEST', status: 400 },
+  FST_ERR_VALIDATION: { code: 'SCHEMA_INVALID', status: 400 },
 };
 
 export const errorHandling = fp(

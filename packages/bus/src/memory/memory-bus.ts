@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { BusConfig, JobEvent, NodeError, Plane, WorkflowGraph } from '@myspinbot/contracts';
-import { cancelGraph } from '@myspinbot/workflow';
+import { cancelGraph, jobProgress } from '@myspinbot/workflow';
 import { PLANES } from '../keys.js';
 import {
   deadLetterFields,
@@ -389,6 +389,28 @@ export class MemoryBus implements Bus {
     return async () => {
       this.pubsub.off('control', handler);
     };
+  }
+
+  async retry(graph: WorkflowGraph, plane: Plane): Promise<boolean> {
+    const jobId = graph.workflowId;
+    const job = this.job(jobId);
+    if (!job || (job.fields.status !== 'failed' && job.fields.status !== 'cancelled')) return false;
+    const progress = jobProgress(graph);
+    const event = statusEvent(jobId, 'queued', progress, { message: 'retry requested' });
+    const text = JSON.stringify(graph);
+    Object.assign(job.fields, {
+      status: 'queued',
+      progress: String(progress),
+      graph: text,
+      plane,
+      updatedAt: event.at,
+      error: '',
+      cancel: '0',
+    });
+    this.touch(job);
+    this.add(plane, { jobId, graph: text, from: 'retry' });
+    this.emitEvent(event);
+    return true;
   }
 
   async requestCancel(jobId: string, reason?: string): Promise<JobRecord | null> {

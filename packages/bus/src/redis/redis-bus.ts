@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { BusConfig, JobEvent, NodeError, Plane, WorkflowGraph } from '@myspinbot/contracts';
-import { cancelGraph } from '@myspinbot/workflow';
+import { cancelGraph, jobProgress } from '@myspinbot/workflow';
 import { Redis, type RedisOptions } from 'ioredis';
 import { BusKeys, PLANES } from '../keys.js';
 import {
@@ -466,6 +466,27 @@ export class RedisBus implements Bus {
     return async () => {
       this.controlHandlers.delete(handler);
     };
+  }
+
+  async retry(graph: WorkflowGraph, plane: Plane): Promise<boolean> {
+    const jobId = graph.workflowId;
+    const progress = jobProgress(graph);
+    const event = statusEvent(jobId, 'queued', progress, { message: 'retry requested' });
+    const done = await SCRIPTS.retry.run(
+      this.cmd,
+      [this.keys.job(jobId), this.keys.stream(plane)],
+      [
+        jobId,
+        JSON.stringify(graph),
+        plane,
+        progress,
+        event.at,
+        this.options.config.jobTtlSeconds,
+        JSON.stringify(event),
+        this.keys.events,
+      ],
+    );
+    return done === 1;
   }
 
   async requestCancel(jobId: string, reason?: string): Promise<JobRecord | null> {

@@ -50,4 +50,5 @@ export const SCRIPTS = {
   trim: new LuaScript('trim'),
   cancel: new LuaScript('cancel'),
   requeue: new LuaScript('requeue'),
+  retry: new LuaScript('retry'),
 } as const;
