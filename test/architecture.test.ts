@@ -13,6 +13,8 @@ interface Workspace {
   name: string;
   dir: string;
   deps: string[];
+  /** Subpaths the package exports ('./audio' -> 'audio'). */
+  subpaths: string[];
 }
 
 function workspaces(): Workspace[] {
@@ -30,10 +32,14 @@ function workspaces(): Workspace[] {
         const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
           name: string;
           dependencies?: Record<string, string>;
+          exports?: Record<string, string>;
         };
         return {
           name: manifest.name,
           dir,
+          subpaths: Object.keys(manifest.exports ?? {})
+            .filter((k) => k.startsWith('./') && !k.includes('*'))
+            .map((k) => k.slice(2)),
           deps: Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@myspinbot/')),
         };
       }),
@@ -88,7 +94,10 @@ describe('architecture', () => {
           const [scope, name, ...rest] = specifier.split('/');
           const pkg = `${scope}/${name}`;
           const where = `${relative(ROOT, file)} imports ${specifier}`;
-          expect(rest, `${where}: deep import`).toEqual([]);
+          const target = all.find((w) => w.name === pkg);
+          // A subpath is fine only when the package exports it (its public entry points).
+          if (rest.length > 0)
+            expect(target?.subpaths ?? [], `${where}: deep import`).toContain(rest.join('/'));
           if (pkg !== workspace.name)
             expect(workspace.deps, `${where}: undeclared dependency`).toContain(pkg);
         }
