@@ -3,6 +3,8 @@
  * their JSON logs, and stops or kills them by PID.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +17,13 @@ const ENTRIES = {
 } as const;
 
 export type Role = keyof typeof ENTRIES;
+
+/** Artifacts and history of the processes a test file starts, unless it names its own (never ./data). */
+const DATA_DIR = mkdtempSync(join(tmpdir(), 'myspinbot-roles-'));
+const DATA_ENV = {
+  STORAGE_URL: `file://${join(DATA_DIR, 'artifacts')}`,
+  DATABASE_URL: `sqlite:${join(DATA_DIR, 'history.sqlite')}`,
+};
 
 export interface RoleProcess {
   readonly role: Role;
@@ -36,7 +45,7 @@ export interface RoleProcess {
 export async function startRole(role: Role, env: Record<string, string>): Promise<RoleProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, ENTRIES[role])], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...DATA_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

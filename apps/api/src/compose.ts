@@ -1,16 +1,25 @@
 /**
  * Composition of the control-plane process (and of the embedded process, which adds the data plane):
- * config -> logger, metrics, bus -> executors -> HTTP server. Nothing else in the app builds these.
+ * config -> logger, metrics, bus, artifact store, history -> executors -> HTTP server. Nothing else in
+ * the app builds these.
  */
 import { type Bus, createBus, JobEventHub } from '@myspinbot/bus';
 import type { AppConfig } from '@myspinbot/contracts';
+import { createJobHistory, type JobHistory } from '@myspinbot/history';
 import type { PlaneExecutor } from '@myspinbot/runtime';
-import { createPlaneExecutor, type PlaneDeps } from '@myspinbot/services';
+import { createPlaneExecutor, type PlaneDeps, storeFromConfig } from '@myspinbot/services';
+import type { ArtifactStore } from '@myspinbot/storage';
 import { createLogger, createMetrics, type Metrics, type PinoLogger } from '@myspinbot/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildApi } from './app.js';
+import { HistoryRecorder } from './jobs/history-recorder.js';
+import { JobService } from './jobs/job-service.js';
+import { WebhookSender } from './jobs/webhooks.js';
+import { ManifestSource } from './manifests.js';
+import { PipelineCatalogStore } from './planning/catalog.js';
 import { BusResetRecovery } from './reset-recovery.js';
+import { JobFeed } from './ws/job-feed.js';
 
 export interface ControlProcess {
   config: AppConfig;
@@ -18,6 +27,9 @@ export interface ControlProcess {
   metrics: Metrics;
   bus: Bus;
   hub: JobEventHub;
+  store: ArtifactStore;
+  history: JobHistory;
+  jobs: JobService;
   control: PlaneExecutor<PlaneDeps>;
   data: PlaneExecutor<PlaneDeps> | null;
   app: FastifyInstance;
@@ -28,10 +40,15 @@ export interface ControlProcess {
 
 export async function startControlProcess(
   config: AppConfig,
-  options: { withDataPlane: boolean; role: string },
+  options: { withDataPlane: boolean; role: string; catalogFile?: string },
 ): Promise<ControlProcess> {
   const logger = createLogger({ level: config.log.level, name: options.role });
   const metrics = createMetrics(new Registry());
+  const catalog = PipelineCatalogStore.load(options.catalogFile);
+  const store = storeFromConfig(config);
+  await store.init();
+  const history = createJobHistory(config.history.url);
+  await history.init();
   const bus = createBus(config.bus);
   bus.on('error', (error) => logger.warn({ err: error }, 'bus connection error'));
   await bus.init();
@@ -42,11 +59,19 @@ export async function startControlProcess(
     plane: 'node',
     config,
     bus,
+    store,
     logger,
     hooks: metrics.executorHooks('node'),
   });
   const data = options.withDataPlane
-    ? createPlaneExecutor({ plane: 'python', config, bus, logger, hooks: metrics.executorHooks('python') })
+    ? createPlaneExecutor({
+        plane: 'python',
+        config,
+        bus,
+        store,
+        logger,
+        hooks: metrics.executorHooks('python'),
+      })
     : null;
   metrics.watchStreams(bus, ['node', 'python']);
   metrics.watchExecutor('node', () => control.busy);
@@ -56,22 +81,62 @@ export async function startControlProcess(
   const recovery = new BusResetRecovery(bus, hub, logger, config.bus.timings.resetCheckIntervalMs);
   recovery.start();
 
-  const app = await buildApi({
+  const manifests = new ManifestSource({
     bus,
     hub,
-    metrics,
     controlManifest: () => control.manifest(),
-    capabilitiesTimeoutMs: config.capabilities.timeoutMs,
+    timeoutMs: config.capabilities.timeoutMs,
+  });
+  const jobs = new JobService({
+    bus,
+    store,
+    history,
+    catalog,
+    manifests,
+    logger,
+    metrics,
+    publicUrl: config.api.publicUrl,
+  });
+  const webhooks = new WebhookSender(config.api.callbackHosts, config.api.publicUrl, logger);
+  const recorder = new HistoryRecorder(bus, hub, history, webhooks, logger);
+  recorder.start();
+  const feed = new JobFeed(bus, hub);
+
+  const app = await buildApi({
+    bus,
+    store,
+    jobs,
+    feed,
+    manifests,
+    catalog,
+    metrics,
     logger,
     role: options.role,
+    limits: {
+      maxImageBytes: config.api.maxImageBytes,
+      maxVoiceBytes: config.api.maxVoiceBytes,
+      maxPromptChars: config.api.maxPromptChars,
+      maxVoiceTextChars: config.api.maxVoiceTextChars,
+      callbackHosts: config.api.callbackHosts,
+    },
+    security: {
+      apiKeys: config.api.apiKeys,
+      corsOrigins: config.api.corsOrigins,
+      rateLimitPerMinute: config.api.rateLimitPerMinute,
+    },
     checks: {
       bus: () => bus.ping(),
+      storage: () => store.ping(),
+      history: () => history.ping(),
       controlExecutor: async () => control.state === 'running',
       ...(data ? { dataExecutor: async () => data.state === 'running' } : {}),
     },
   });
   const address = await app.listen({ host: config.server.host, port: config.server.port });
-  logger.info({ address, bus: bus.kind, dataPlane: data !== null }, `${options.role} listening`);
+  logger.info(
+    { address, bus: bus.kind, storage: store.kind, history: history.kind, dataPlane: data !== null },
+    `${options.role} listening`,
+  );
 
   return {
     config,
@@ -79,6 +144,9 @@ export async function startControlProcess(
     metrics,
     bus,
     hub,
+    store,
+    history,
+    jobs,
     control,
     data,
     app,
@@ -91,8 +159,11 @@ export async function startControlProcess(
         control.stop(config.executor.drainTimeoutMs),
         data?.stop(config.executor.drainTimeoutMs),
       ]);
+      await recorder.stop();
       await hub.stop();
       await bus.close();
+      await history.close();
+      await store.close();
       logger.info('stopped');
     },
   };

@@ -2,29 +2,21 @@
  * The control-plane HTTP surface in process (Fastify inject), on the embedded composition: MemoryBus and
  * both executors in this process.
  */
-import { loadConfig } from '@myspinbot/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ControlProcess, startControlProcess } from '../src/compose.js';
+import type { ControlProcess } from '../src/compose.js';
+import { type Harness, startHarness } from './harness.js';
 
 describe('control-plane HTTP API (embedded composition)', () => {
+  let h: Harness;
   let proc: ControlProcess;
 
   beforeAll(async () => {
-    const config = loadConfig({
-      role: 'embedded',
-      env: {
-        HOST: '127.0.0.1',
-        PORT: '0',
-        LOG_LEVEL: 'silent',
-        DIAGNOSTICS: '1',
-        CAPABILITIES_TIMEOUT_MS: '2000',
-      },
-    });
-    proc = await startControlProcess(config, { withDataPlane: true, role: 'embedded' });
+    h = await startHarness();
+    proc = h.proc;
   });
 
   afterAll(async () => {
-    await proc.stop();
+    await h.close();
   });
 
   it('GET /health answers ok and GET /ready checks the bus and both executors', async () => {
@@ -36,7 +28,7 @@ describe('control-plane HTTP API (embedded composition)', () => {
     expect(ready.json()).toEqual({
       status: 'ready',
       role: 'embedded',
-      checks: { bus: 'ok', controlExecutor: 'ok', dataExecutor: 'ok' },
+      checks: { bus: 'ok', storage: 'ok', history: 'ok', controlExecutor: 'ok', dataExecutor: 'ok' },
     });
   });
 

@@ -1,12 +1,12 @@
 /**
- * Composition of a data-plane worker process: config -> logger, metrics, Redis bus -> data executor ->
- * a small HTTP server for /health, /ready and /metrics.
+ * Composition of a data-plane worker process: config -> logger, metrics, Redis bus, artifact store ->
+ * data executor -> a small HTTP server for /health, /ready and /metrics.
  */
 import { createBus } from '@myspinbot/bus';
 import type { AppConfig } from '@myspinbot/contracts';
 import { createServer, errorHandling, observability } from '@myspinbot/http';
 import type { PlaneExecutor } from '@myspinbot/runtime';
-import { createPlaneExecutor, type PlaneDeps } from '@myspinbot/services';
+import { createPlaneExecutor, type PlaneDeps, storeFromConfig } from '@myspinbot/services';
 import { createLogger, createMetrics } from '@myspinbot/telemetry';
 import { Registry } from 'prom-client';
 
@@ -19,6 +19,8 @@ export interface WorkerProcess {
 export async function startWorkerProcess(config: AppConfig): Promise<WorkerProcess> {
   const logger = createLogger({ level: config.log.level, name: 'worker' });
   const metrics = createMetrics(new Registry());
+  const store = storeFromConfig(config);
+  await store.init();
   const bus = createBus(config.bus);
   bus.on('error', (error) => logger.warn({ err: error }, 'bus connection error'));
   await bus.init();
@@ -26,6 +28,7 @@ export async function startWorkerProcess(config: AppConfig): Promise<WorkerProce
     plane: 'python',
     config,
     bus,
+    store,
     logger,
     hooks: metrics.executorHooks('python'),
   });
@@ -38,7 +41,11 @@ export async function startWorkerProcess(config: AppConfig): Promise<WorkerProce
   await app.register(observability, {
     metrics,
     role: 'worker',
-    checks: { bus: () => bus.ping(), executor: async () => executor.state === 'running' },
+    checks: {
+      bus: () => bus.ping(),
+      storage: () => store.ping(),
+      executor: async () => executor.state === 'running',
+    },
   });
   const url = await app.listen({ host: config.server.host, port: config.server.port });
   logger.info({ url, services: executor.manifest().services.map((s) => s.name) }, 'worker listening');
@@ -50,6 +57,7 @@ export async function startWorkerProcess(config: AppConfig): Promise<WorkerProce
       await app.close();
       await executor.stop(config.executor.drainTimeoutMs);
       await bus.close();
+      await store.close();
       logger.info('stopped');
     },
   };

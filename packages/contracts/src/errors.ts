@@ -60,6 +60,7 @@ export const ERROR_CODES = {
     httpStatus: 422,
     summary: 'No public pipeline of that name',
   },
+  BAD_REQUEST: { kind: 'user', retryable: false, httpStatus: 400, summary: 'The request is malformed' },
   INPUT_MISSING: {
     kind: 'user',
     retryable: false,

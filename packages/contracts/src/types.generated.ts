@@ -256,6 +256,74 @@ export interface AppConfig {
      */
     url: string;
   };
+  engines: {
+    script: {
+      /**
+       * direct | template | auto (built-in, no LLM) | ollama | openai
+       */
+      kind: 'direct' | 'template' | 'auto' | 'ollama' | 'openai';
+      /**
+       * Base URL; empty = not configured (not advertised).
+       */
+      url?: string;
+      model?: string;
+      apiKey?: string;
+      timeoutMs?: number;
+    };
+    speech: {
+      /**
+       * espeak (built-in) | openai (an OpenAI-compatible /v1/audio/speech server)
+       */
+      kind: 'espeak' | 'openai';
+      /**
+       * Base URL; empty = not configured (not advertised).
+       */
+      url?: string;
+      model?: string;
+      voice?: string;
+      apiKey?: string;
+      timeoutMs?: number;
+    };
+    cloning: {
+      /**
+       * Base URL; empty = not configured (not advertised).
+       */
+      url?: string;
+      apiKey?: string;
+      timeoutMs?: number;
+    };
+    portrait: {
+      fps: number;
+      crf: number;
+      preset: 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium' | 'slow';
+      /**
+       * Short side of the output when the request names no size (px).
+       */
+      shortSide: number;
+    };
+    comfyui: {
+      /**
+       * Base URL; empty = not configured (not advertised).
+       */
+      url?: string;
+      /**
+       * File with {workflow, inject} for talking-portrait rendering.
+       */
+      portraitWorkflow?: string;
+      /**
+       * File with {workflow, inject} for upscaling.
+       */
+      upscaleWorkflow?: string;
+      timeoutMs?: number;
+    };
+    lora: {
+      /**
+       * Command that turns a dataset folder into LoRA weights: run with the dataset folder and the output file as its last two arguments. Empty = dataset preparation only.
+       */
+      trainerCommand?: string;
+      timeoutMs?: number;
+    };
+  };
 }
 /**
  * A job's workflow graph (format langgraph.v1): a DAG of service calls spread over the control plane ('node') and the data plane ('python'). The whole graph travels between the planes.

@@ -3,7 +3,8 @@
  * operator or a benchmark exercise the engine end to end without media work.
  * - diag.noop: returns at once ({ ok: true, plane }).
  * - diag.sleep: waits params.ms (default 1000), reporting progress params.steps times; honours its signal.
- * - diag.fail: throws MySpinBotError(params.code ?? 'SERVICE_FAILED', params.message).
+ * - diag.fail: throws MySpinBotError(params.code ?? 'SERVICE_FAILED', params.message); with
+ *   params.failAttempts = n it fails only the first n attempts of the node and then succeeds.
  * - diag.echo: returns its resolved input and params (shows what a node receives).
  */
 import { MySpinBotError, type Plane } from '@myspinbot/contracts';
@@ -45,6 +46,9 @@ export function diagnosticServices(plane: Plane): ServiceDefinition[] {
       plane,
       description: 'Throws an error with params.code and params.message',
       async run(_input, ctx) {
+        const failAttempts = numberParam(ctx.params, 'failAttempts', Number.POSITIVE_INFINITY);
+        const attempt = ctx.node.attempts ?? 1;
+        if (attempt > failAttempts) return { ok: true, attempt, plane };
         const code = typeof ctx.params.code === 'string' ? ctx.params.code : 'SERVICE_FAILED';
         const message =
           typeof ctx.params.message === 'string' ? ctx.params.message : 'diag.fail was asked to fail';

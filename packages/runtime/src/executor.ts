@@ -326,7 +326,9 @@ export class PlaneExecutor<D = unknown> {
         ).toNodeError(),
       };
     } else {
-      result = await this.callService(job, node, service, jobId, log);
+      // The service sees the node as started (attempts counted, timings begun).
+      const startedNode = this.graphOf(job).nodes.find((n) => n.id === node.id) ?? node;
+      result = await this.callService(job, startedNode, service, jobId, log);
     }
     if (job.controller.signal.aborted) return;
     const finished = new Date();

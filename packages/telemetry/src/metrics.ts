@@ -24,6 +24,10 @@ export interface Metrics {
   readonly reclaims: Counter<'plane'>;
   readonly deadLetters: Counter<'plane' | 'code'>;
   readonly busResets: Counter<'plane'>;
+  readonly wsConnections: Gauge;
+  readonly wsMessages: Counter<'direction' | 'kind'>;
+  readonly jobsCreated: Counter<'pipeline'>;
+  readonly jobsCancelled: Counter<'pipeline'>;
   /** Hooks for the executor of `plane`. */
   executorHooks(plane: Plane): ExecutorHooks;
   /** Streams whose length, pending entries and lag are read from `bus` at each scrape. */
@@ -102,6 +106,30 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
     registers,
   });
 
+  const wsConnections = new Gauge({
+    name: `${p}ws_connections`,
+    help: 'Open WebSocket connections',
+    registers,
+  });
+  const wsMessages = new Counter({
+    name: `${p}ws_messages_total`,
+    help: 'WebSocket messages by direction and kind',
+    labelNames: ['direction', 'kind'] as const,
+    registers,
+  });
+  const jobsCreated = new Counter({
+    name: `${p}jobs_created_total`,
+    help: 'Jobs accepted by the API, by pipeline',
+    labelNames: ['pipeline'] as const,
+    registers,
+  });
+  const jobsCancelled = new Counter({
+    name: `${p}jobs_cancel_requests_total`,
+    help: 'Cancellation requests accepted by the API, by pipeline',
+    labelNames: ['pipeline'] as const,
+    registers,
+  });
+
   const streamWatches: { bus: Bus; planes: readonly Plane[] }[] = [];
   const statsOf = async () =>
     Promise.all(
@@ -159,6 +187,10 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
     reclaims,
     deadLetters,
     busResets,
+    wsConnections,
+    wsMessages,
+    jobsCreated,
+    jobsCancelled,
     executorHooks(plane) {
       return {
         onNodeFinished(e) {

@@ -1,0 +1,86 @@
+/**
+ * Access rules for /api and /ws: optional API keys (x-api-key, Authorization: Bearer, or ?apiKey= on /ws),
+ * CORS and WebSocket Origin from one allow-list, and a per-client rate limit (429). Health, readiness and
+ * metrics stay open for probes.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import { MySpinBotError } from '@myspinbot/contracts';
+import { sendError } from '@myspinbot/http';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+export interface SecurityOptions {
+  apiKeys: readonly string[];
+  corsOrigins: readonly string[];
+  rateLimitPerMinute: number;
+}
+
+function keyMatches(candidate: string, keys: readonly string[]): boolean {
+  const given = Buffer.from(candidate);
+  return keys.some((key) => {
+    const expected = Buffer.from(key);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
+}
+
+export function presentedKey(
+  headers: Record<string, string | string[] | undefined>,
+  query?: Record<string, unknown>,
+): string | null {
+  const header = headers['x-api-key'];
+  if (typeof header === 'string' && header.length > 0) return header;
+  const auth = headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim();
+  const fromQuery = query?.apiKey;
+  return typeof fromQuery === 'string' && fromQuery.length > 0 ? fromQuery : null;
+}
+
+export function isAuthorized(options: SecurityOptions, key: string | null): boolean {
+  return options.apiKeys.length === 0 || (key !== null && keyMatches(key, options.apiKeys));
+}
+
+export function originAllowed(options: SecurityOptions, origin: string | undefined): boolean {
+  if (origin === undefined || options.corsOrigins.includes('*')) return true;
+  return options.corsOrigins.includes(origin);
+}
+
+const PROTECTED = /^\/(api|ws)(\/|$|\?)/;
+
+export const security = fp<SecurityOptions>(
+  async (app: FastifyInstance, options) => {
+    await app.register(cors, {
+      origin: options.corsOrigins.includes('*') ? true : [...options.corsOrigins],
+      methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['content-type', 'x-api-key', 'authorization', 'range'],
+      exposedHeaders: ['content-range', 'accept-ranges', 'location'],
+    });
+    if (options.rateLimitPerMinute > 0) {
+      await app.register(rateLimit, {
+        max: options.rateLimitPerMinute,
+        timeWindow: 60_000,
+        allowList: (request) => !PROTECTED.test(request.url),
+        errorResponseBuilder: (_request, context) =>
+          new MySpinBotError(
+            'RATE_LIMITED',
+            `rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}`,
+          ),
+      });
+    }
+    app.addHook('onRequest', async (request, reply) => {
+      if (!PROTECTED.test(request.url) || request.method === 'OPTIONS') return;
+      // WebSocket upgrades are checked in the /ws route (the key may come as a query parameter).
+      if (request.url.startsWith('/ws')) return;
+      if (!isAuthorized(options, presentedKey(request.headers))) {
+        return sendError(
+          reply,
+          401,
+          'UNAUTHORIZED',
+          'a valid API key is required (x-api-key or Authorization: Bearer)',
+        );
+      }
+    });
+  },
+  { name: 'myspinbot-security' },
+);

@@ -1,0 +1,135 @@
+/**
+ * ASS (Advanced SubStation Alpha) karaoke captions for libass burn-in (pure). Rules kept:
+ * - PlayRes equals the video size, so every size is in video pixels;
+ * - each segment is one Dialogue event; each word is a karaoke syllable `{\k<cs>}` (or `\kf`) whose start,
+ *   counted from the event start, equals the word's start rounded to centiseconds (so within 10 ms), and
+ *   pauses between words are empty syllables, so rounding never accumulates;
+ * - the not-yet-spoken words use SecondaryColour and spoken ones PrimaryColour (libass karaoke semantics);
+ * - text is escaped so a caption can never open an override block or form a `\N`-style escape.
+ */
+import type { CaptionSegment } from './layout.js';
+import { segmentWords } from './layout.js';
+import { type CaptionGeometry, captionGeometry } from './style.js';
+
+export interface AssOptions {
+  videoWidth: number;
+  videoHeight: number;
+  /** Default 'DejaVu Sans' (found through fontconfig). */
+  fontName?: string;
+  /** Overrides of the size-derived geometry. */
+  geometry?: Partial<CaptionGeometry>;
+  /** Colour of spoken words, '#RRGGBB'. Default '#FFD23F'. */
+  highlightColor?: string;
+  /** Colour of words not yet spoken, '#RRGGBB'. Default '#FFFFFF'. */
+  textColor?: string;
+  /** `k` switches a word's colour at its start; `kf` sweeps it over the word. Default 'k'. */
+  karaoke?: 'k' | 'kf';
+}
+
+/** Formats ms as an ASS timestamp `H:MM:SS.cc` (centiseconds, rounded). */
+export function formatAssTime(ms: number): string {
+  const totalCs = Math.max(0, Math.round(ms / 10));
+  const cs = totalCs % 100;
+  const totalSeconds = Math.floor(totalCs / 100);
+  const seconds = totalSeconds % 60;
+  const minutes = Math.floor(totalSeconds / 60) % 60;
+  const hours = Math.floor(totalSeconds / 3600);
+  return `${hours}:${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}.${String(cs).padStart(2, '0')}`;
+}
+
+/** U+2060 WORD JOINER: invisible, and breaks `\` + letter escapes in libass. */
+const WORD_JOINER = '\u2060';
+
+/**
+ * Escapes caption text for an ASS Dialogue: braces become the literal `\{`/`\}`, a backslash is followed by a
+ * word joiner so it cannot start `\N`, `\n`, `\h` or `\{`, and line breaks/tabs become spaces.
+ */
+export function escapeAssText(text: string): string {
+  let out = '';
+  for (const char of text) {
+    if (char === '\\') out += `\\${WORD_JOINER}`;
+    else if (char === '{') out += '\\{';
+    else if (char === '}') out += '\\}';
+    else if (char === '\n' || char === '\r' || char === '\t') out += ' ';
+    else out += char;
+  }
+  return out;
+}
+
+/** '#RRGGBB' -> ASS '&HAABBGGRR' (alpha 00 = opaque). */
+export function toAssColor(hex: string, alpha = 0): string {
+  const match = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (match === null) throw new RangeError(`not a #RRGGBB colour: ${hex}`);
+  const [, r, g, b] = match;
+  const a = Math.max(0, Math.min(255, Math.round(alpha)))
+    .toString(16)
+    .padStart(2, '0');
+  return `&H${a}${b}${g}${r}`.toUpperCase();
+}
+
+/** Removes characters that would break an ASS style line (commas separate its fields). */
+function sanitiseStyleField(text: string): string {
+  return text.replace(/[,\r\n]/g, ' ').trim();
+}
+
+/** The Text field of one segment's Dialogue: karaoke syllables per word, `\N` between lines. */
+export function buildKaraokeText(segment: CaptionSegment, tag: 'k' | 'kf' = 'k'): string {
+  const startCs = Math.round(segment.startMs / 10);
+  const words = segmentWords(segment);
+  const lineStarts = new Set<number>();
+  let position = 0;
+  for (const line of segment.lines) {
+    if (position > 0) lineStarts.add(position);
+    position += line.words.length;
+  }
+  let cursorCs = startCs;
+  let text = '';
+  words.forEach((word, i) => {
+    const wordStartCs = Math.max(cursorCs, Math.round(word.startMs / 10));
+    if (wordStartCs > cursorCs) text += `{\\k${wordStartCs - cursorCs}}`;
+    const next = words[i + 1];
+    const nextStartCs = next === undefined ? Number.POSITIVE_INFINITY : Math.round(next.startMs / 10);
+    const endCs = Math.max(wordStartCs, Math.min(Math.round(word.endMs / 10), nextStartCs));
+    const separator = next === undefined ? '' : lineStarts.has(i + 1) ? '\\N' : ' ';
+    text += `{\\${tag}${endCs - wordStartCs}}${escapeAssText(word.text)}${separator}`;
+    cursorCs = endCs;
+  });
+  return text;
+}
+
+/** A complete ASS file for the segments. */
+export function buildAssSubtitles(segments: readonly CaptionSegment[], options: AssOptions): string {
+  const geometry = { ...captionGeometry(options.videoWidth, options.videoHeight), ...options.geometry };
+  const font = sanitiseStyleField(options.fontName ?? 'DejaVu Sans') || 'DejaVu Sans';
+  const primary = toAssColor(options.highlightColor ?? '#FFD23F');
+  const secondary = toAssColor(options.textColor ?? '#FFFFFF');
+  const outline = toAssColor('#000000');
+  const back = toAssColor('#000000', 0x80);
+  const lines = [
+    '[Script Info]',
+    '; Karaoke captions generated by MySpinBot',
+    'ScriptType: v4.00+',
+    `PlayResX: ${options.videoWidth}`,
+    `PlayResY: ${options.videoHeight}`,
+    'WrapStyle: 2',
+    'ScaledBorderAndShadow: yes',
+    'YCbCr Matrix: TV.601',
+    '',
+    '[V4+ Styles]',
+    'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
+    `Style: Caption,${font},${geometry.fontSize},${primary},${secondary},${outline},${back},-1,0,0,0,100,100,0,0,1,${geometry.outline},${geometry.shadow},2,${geometry.marginSide},${geometry.marginSide},${geometry.marginBottom},1`,
+    '',
+    '[Events]',
+    'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+  ];
+  for (const segment of segments) {
+    const words = segmentWords(segment);
+    if (words.length === 0) continue;
+    const endMs = Math.max(segment.endMs, segment.startMs + 10);
+    lines.push(
+      `Dialogue: 0,${formatAssTime(segment.startMs)},${formatAssTime(endMs)},Caption,,0,0,0,,${buildKaraokeText(segment, options.karaoke)}`,
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
+}
