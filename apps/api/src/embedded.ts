@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '@myspinbot/config';
 import { runProcess } from '@myspinbot/http';
-import { startControlProcess } from './compose.js';
+import { startControlProcess } from '@myspinbot/server';
 
 await runProcess('myspinbot', async () =>
   startControlProcess(loadConfig({ role: 'embedded' }), { withDataPlane: true, role: 'embedded' }),

@@ -216,14 +216,30 @@ export class MouthWarp {
         }
       }
     }
-    // A cell is exact when a corner lies in the opening or its corners sit on both sides of the tear.
+    // A cell is exact when a corner lies in the opening, its corners sit on both sides of the tear, or the
+    // map at its centre is more than 0.2 px (or 0.02 in shading) away from the interpolated value.
+    const v = this.gridValues;
     for (let j = 0; j + 1 < this.gridRows; j++) {
       for (let i = 0; i + 1 < this.gridColumns; i++) {
         const n = j * this.gridColumns + i;
+        const corners = [n, n + 1, n + this.gridColumns, n + this.gridColumns + 1];
         let seen = 0;
-        for (const m of [n, n + 1, n + this.gridColumns, n + this.gridColumns + 1])
-          seen |= 1 << (regions[m] ?? 0);
-        this.gridExact[n] = (seen & 8) !== 0 || (seen & 6) === 6 ? 1 : 0;
+        for (const m of corners) seen |= 1 << (regions[m] ?? 0);
+        let exact = (seen & 8) !== 0 || (seen & 6) === 6;
+        if (!exact && seen !== 1) {
+          const cx = this.gridX0 + (i + 0.5) * GRID;
+          const cy = this.gridY0 + (j + 0.5) * GRID;
+          const mean = (k: number, fallback: number): number =>
+            corners.reduce((sum, m) => sum + (v[3 * m + k] ?? fallback), 0) / 4;
+          if (this.map(cx, cy, node)) {
+            exact =
+              Math.abs((node[0] ?? cx) - cx - mean(0, 0)) > 0.2 ||
+              Math.abs((node[1] ?? cy) - cy - mean(1, 0)) > 0.2 ||
+              Math.abs((node[6] ?? 1) - mean(2, 1)) > 0.02 ||
+              (node[2] ?? 0) > 0;
+          }
+        }
+        this.gridExact[n] = exact ? 1 : 0;
       }
     }
   }

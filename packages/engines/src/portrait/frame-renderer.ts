@@ -265,15 +265,13 @@ export class PortraitFrameRenderer {
       }
       out.set(this.headFrame);
     }
-    const reach = displacement + 1;
+    // A frame pixel reaches a part's rest region from at most the head displacement over that region away.
     this.local = [this.mouth, this.eyeA, this.eyeB]
       .filter((part) => part.active)
-      .map(({ activeBounds: b }) => ({
-        x0: b.x0 - reach,
-        y0: b.y0 - reach,
-        x1: b.x1 + reach,
-        y1: b.y1 + reach,
-      }));
+      .map(({ activeBounds: b }) => {
+        const reach = reachOver(b, this.m00, this.m01, this.m10, this.m11, this.c0, this.c1) + 1;
+        return { x0: b.x0 - reach, y0: b.y0 - reach, x1: b.x1 + reach, y1: b.y1 + reach };
+      });
     if (this.local.length > 0) {
       const view = new Uint8ClampedArray(out.buffer, out.byteOffset, out.byteLength);
       this.pass = PASS_LOCAL;

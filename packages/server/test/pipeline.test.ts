@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { probeMedia } from '@myspinbot/engines/media';
 import type { SpeechTimings } from '@myspinbot/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CATALOG_FILE } from '../src/planning/catalog.js';
+import { DEFAULT_CATALOG_FILE } from '../src/control/planning/catalog.js';
 import { type Harness, portrait, startHarness } from './harness.js';
 
 describe('default pipeline (talking-portrait)', () => {

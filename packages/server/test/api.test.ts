@@ -3,7 +3,7 @@
  * both executors in this process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ControlProcess } from '../src/compose.js';
+import type { ControlProcess } from '../src/control/compose.js';
 import { type Harness, startHarness } from './harness.js';
 
 describe('control-plane HTTP API (embedded composition)', () => {

@@ -14,8 +14,10 @@ import {
 } from '@myspinbot/contracts';
 import { validateGraph } from '@myspinbot/workflow';
 
+/** config/pipelines.json at the repository root (five levels up from this folder). */
 export const DEFAULT_CATALOG_FILE = join(
   dirname(fileURLToPath(import.meta.url)),
+  '..',
   '..',
   '..',
   '..',

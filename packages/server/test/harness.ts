@@ -7,7 +7,7 @@ import type { JobRecord } from '@myspinbot/bus';
 import { loadConfig } from '@myspinbot/config';
 import type { LightMyRequestResponse as LightResponse } from 'fastify';
 import { type FormValue, multipart, testdata } from '../../../test/support/http.js';
-import { type ControlProcess, startControlProcess } from '../src/compose.js';
+import { type ControlProcess, startControlProcess } from '../src/control/compose.js';
 
 export const TEST_CATALOG = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'pipelines.json');
 

@@ -1,0 +1,193 @@
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FramePose } from '../src/portrait/animation.js';
+import { decodeRgb, detectFaceInRgb } from '../src/portrait/face-landmarks.js';
+import { buildFaceRig, type FaceRig } from '../src/portrait/face-rig.js';
+import { type Bounds, EyeWarp, MouthWarp } from '../src/portrait/face-warps.js';
+import { PortraitFrameRenderer } from '../src/portrait/frame-renderer.js';
+import { composeBaseFrame, frameSizeFor, placePoint, planPlacement } from '../src/portrait/photo-layout.js';
+
+const rest: FramePose = {
+  open: 0,
+  spread: 0,
+  round: 0,
+  press: 0,
+  blink: 0,
+  head: { roll: 0, x: 0, y: 0, scale: 0 },
+};
+const poses: FramePose[] = [
+  { ...rest, open: 1, spread: 0.3 },
+  { ...rest, open: 0.4, round: 0.9 },
+  { ...rest, spread: 0.8 },
+  { ...rest, press: 1 },
+  { ...rest, open: 0.25, spread: 0.5, press: 0.3 },
+];
+
+let rig: FaceRig;
+let base: Buffer;
+
+beforeAll(async () => {
+  const photo = await decodeRgb(await readFile('/work/shared/testdata/carl_jung.jpg'));
+  const face = await detectFaceInRgb(photo);
+  const size = frameSizeFor(photo, 720, 1280);
+  const placement = planPlacement(photo, face.box, size);
+  base = await composeBaseFrame(photo, placement);
+  rig = buildFaceRig(
+    face.mesh.map((p) => placePoint(placement, p)),
+    base,
+    size.width,
+    size.height,
+  );
+}, 30_000);
+
+/** Points along the inside of a box's border, `inset` px in. */
+function border(b: Bounds, inset: number): [number, number][] {
+  const points: [number, number][] = [];
+  for (let k = 0; k <= 40; k++) {
+    const u = b.x0 + inset + ((b.x1 - b.x0 - 2 * inset) * k) / 40;
+    const v = b.y0 + inset + ((b.y1 - b.y0 - 2 * inset) * k) / 40;
+    points.push([u, b.y0 + inset], [u, b.y1 - inset], [b.x0 + inset, v], [b.x1 - inset, v]);
+  }
+  return points;
+}
+
+function displacement(
+  map: (x: number, y: number, out: Float64Array) => boolean,
+  x: number,
+  y: number,
+): number {
+  const out = new Float64Array(7);
+  if (!map(x, y, out)) return 0;
+  return Math.hypot((out[0] ?? x) - x, (out[1] ?? y) - y);
+}
+
+describe('mouth warp', () => {
+  it('is the identity at rest', () => {
+    const warp = new MouthWarp(rig.mouth);
+    warp.setPose(rest);
+    expect(warp.active).toBe(false);
+  });
+
+  it('fades to no motion at the edge of its region, for every pose', () => {
+    const warp = new MouthWarp(rig.mouth);
+    for (const pose of poses) {
+      warp.setPose(pose);
+      const b = warp.activeBounds;
+      // Sample the local rectangle's own border through the map's local frame.
+      const f = rig.mouth.frame;
+      let worst = 0;
+      for (let k = 0; k <= 60; k++) {
+        const s = rig.mouth.sMin + ((rig.mouth.sMax - rig.mouth.sMin) * k) / 60;
+        for (const [ss, t] of [
+          [s, rig.mouth.tMin + 0.5],
+          [rig.mouth.sMin + 0.5, rig.mouth.tMin + ((rig.mouth.tMax - rig.mouth.tMin) * k) / 60],
+          [rig.mouth.sMax - 0.5, rig.mouth.tMin + ((rig.mouth.tMax - rig.mouth.tMin) * k) / 60],
+        ] as const) {
+          const x = f.ox + ss * f.ux + t * f.vx;
+          const y = f.oy + ss * f.uy + t * f.vy;
+          if (x < b.x0 || x > b.x1 || y < b.y0 || y > b.y1) continue;
+          worst = Math.max(
+            worst,
+            displacement((qx, qy, out) => warp.map(qx, qy, out), x, y),
+          );
+        }
+      }
+      expect(worst).toBeLessThan(0.6);
+      // Below the active region (chin + drop + neck) nothing moves either.
+      for (const [x, y] of border(b, 0.5).filter(([, y]) => y > b.y1 - 1)) {
+        expect(displacement((qx, qy, out) => warp.map(qx, qy, out), x, y)).toBeLessThan(0.6);
+      }
+    }
+  });
+
+  it('matches the exact map where it interpolates from its grid', () => {
+    const warp = new MouthWarp(rig.mouth);
+    for (const pose of poses) {
+      warp.setPose(pose);
+      const b = warp.activeBounds;
+      const exact = new Float64Array(7);
+      const cached = new Float64Array(7);
+      let worst = 0;
+      for (let y = Math.ceil(b.y0); y < b.y1 - 4; y += 3) {
+        for (let x = Math.ceil(b.x0); x < b.x1 - 4; x += 3) {
+          const a = warp.map(x + 0.3, y + 0.7, exact);
+          const c = warp.mapCached(x + 0.3, y + 0.7, cached);
+          if (!a || !c || (exact[2] ?? 0) > 0) continue;
+          worst = Math.max(
+            worst,
+            Math.abs((exact[0] ?? 0) - (cached[0] ?? 0)),
+            Math.abs((exact[1] ?? 0) - (cached[1] ?? 0)),
+          );
+        }
+      }
+      expect(worst).toBeLessThan(0.35);
+    }
+  });
+
+  it('opens below the lower inner lip, as wide as the pose asks', () => {
+    const warp = new MouthWarp(rig.mouth);
+    const out = new Float64Array(7);
+    const f = rig.mouth.frame;
+    const opening = (pose: FramePose): number => {
+      warp.setPose(pose);
+      let inside = 0;
+      for (let t = -40; t <= 80; t += 0.25) {
+        warp.map(f.ox + t * f.vx, f.oy + t * f.vy, out);
+        if ((out[2] ?? 0) >= 1) inside += 0.25;
+      }
+      return inside;
+    };
+    const wide = opening({ ...rest, open: 1 });
+    const half = opening({ ...rest, open: 0.5 });
+    expect(wide).toBeGreaterThan(0.6 * rig.mouth.maxDrop);
+    expect(half).toBeGreaterThan(0.3 * wide);
+    expect(half).toBeLessThan(0.7 * wide);
+    expect(opening({ ...rest, press: 1 })).toBe(0);
+  });
+});
+
+describe('eye warp', () => {
+  it('does nothing with open eyes and fades out at its border when closing', () => {
+    for (const eye of rig.eyes) {
+      const warp = new EyeWarp(eye);
+      warp.setPose(rest);
+      expect(warp.active).toBe(false);
+      warp.setPose({ ...rest, blink: 1 });
+      for (const [x, y] of border(warp.bounds, 0.25)) {
+        expect(displacement((qx, qy, out) => warp.map(qx, qy, out), x, y)).toBeLessThan(0.5);
+      }
+    }
+  });
+
+  it('moves the upper lid down over the eye', () => {
+    const eye = rig.eyes[0];
+    const warp = new EyeWarp(eye);
+    warp.setPose({ ...rest, blink: 1 });
+    const f = eye.frame;
+    const out = new Float64Array(7);
+    // The middle of the eye opening now shows lid skin from above it.
+    warp.map(f.ox, f.oy, out);
+    const sourceT = ((out[0] ?? 0) - f.ox) * f.vx + ((out[1] ?? 0) - f.oy) * f.vy;
+    expect(sourceT).toBeLessThan(0);
+  });
+});
+
+describe('PortraitFrameRenderer', () => {
+  it('renders the rest pose as the still frame and shares head-moved frames between held poses', () => {
+    const renderer = new PortraitFrameRenderer(base, rig);
+    expect(Buffer.from(renderer.renderFrame(rest)).equals(Buffer.from(renderer.baseFrame()))).toBe(true);
+    const moving = Array.from({ length: 20 }, (_, i) => ({
+      ...rest,
+      open: (i % 5) / 5,
+      head: { roll: 0.0004 * i, x: 0.0002 * i, y: 0, scale: 0 },
+    }));
+    const held = renderer.holdHeadPoses(moving, 1);
+    expect(new Set(held.map((p) => p.head)).size).toBeLessThan(moving.length);
+    // A held pose renders to the same bytes whether or not its head frame is cached.
+    const fresh = new PortraitFrameRenderer(base, rig);
+    for (const index of [7, 3, 7]) {
+      const pose = held[index] ?? rest;
+      expect(Buffer.from(renderer.renderFrame(pose)).equals(Buffer.from(fresh.renderFrame(pose)))).toBe(true);
+    }
+  }, 30_000);
+});
