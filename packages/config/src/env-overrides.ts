@@ -236,4 +236,10 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     type: 'string',
     description: 'sqlite:./data/history.sqlite or postgres://...',
   },
+  {
+    env: 'WEB_DIR',
+    path: 'web.dir',
+    type: 'string',
+    description: 'built web UI folder served at / (empty: none)',
+  },
 ];

@@ -324,6 +324,12 @@ export interface AppConfig {
       timeoutMs?: number;
     };
   };
+  web: {
+    /**
+     * Folder of the built web UI (Next.js static export) served at / by the API; relative to the working directory; empty or missing folder = no UI.
+     */
+    dir: string;
+  };
 }
 /**
  * A job's workflow graph (format langgraph.v1): a DAG of service calls spread over the control plane ('node') and the data plane ('python'). The whole graph travels between the planes.

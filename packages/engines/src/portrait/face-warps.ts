@@ -117,6 +117,7 @@ export class MouthWarp {
   gridRows = 0;
   gridValues = new Float32Array(0);
   gridExact = new Uint8Array(0);
+  private gridRegions = new Uint8Array(0);
   private readonly node = new Float64Array(7);
 
   constructor(private readonly rig: MouthRig) {
@@ -196,7 +197,8 @@ export class MouthWarp {
     const nodes = this.gridColumns * this.gridRows;
     if (this.gridValues.length < nodes * 3) this.gridValues = new Float32Array(nodes * 3);
     if (this.gridExact.length < nodes) this.gridExact = new Uint8Array(nodes);
-    const regions = new Uint8Array(nodes);
+    if (this.gridRegions.length < nodes) this.gridRegions = new Uint8Array(nodes);
+    const regions = this.gridRegions;
     const node = this.node;
     for (let j = 0; j < this.gridRows; j++) {
       for (let i = 0; i < this.gridColumns; i++) {
@@ -219,27 +221,36 @@ export class MouthWarp {
     // A cell is exact when a corner lies in the opening, its corners sit on both sides of the tear, or the
     // map at its centre is more than 0.2 px (or 0.02 in shading) away from the interpolated value.
     const v = this.gridValues;
+    const columns = this.gridColumns;
     for (let j = 0; j + 1 < this.gridRows; j++) {
-      for (let i = 0; i + 1 < this.gridColumns; i++) {
-        const n = j * this.gridColumns + i;
-        const corners = [n, n + 1, n + this.gridColumns, n + this.gridColumns + 1];
-        let seen = 0;
-        for (const m of corners) seen |= 1 << (regions[m] ?? 0);
+      for (let i = 0; i + 1 < columns; i++) {
+        const a = j * columns + i;
+        const b = a + 1;
+        const c = a + columns;
+        const d = c + 1;
+        const seen =
+          (1 << (regions[a] ?? 0)) |
+          (1 << (regions[b] ?? 0)) |
+          (1 << (regions[c] ?? 0)) |
+          (1 << (regions[d] ?? 0));
         let exact = (seen & 8) !== 0 || (seen & 6) === 6;
         if (!exact && seen !== 1) {
           const cx = this.gridX0 + (i + 0.5) * GRID;
           const cy = this.gridY0 + (j + 0.5) * GRID;
-          const mean = (k: number, fallback: number): number =>
-            corners.reduce((sum, m) => sum + (v[3 * m + k] ?? fallback), 0) / 4;
           if (this.map(cx, cy, node)) {
+            const meanX = ((v[3 * a] ?? 0) + (v[3 * b] ?? 0) + (v[3 * c] ?? 0) + (v[3 * d] ?? 0)) / 4;
+            const meanY =
+              ((v[3 * a + 1] ?? 0) + (v[3 * b + 1] ?? 0) + (v[3 * c + 1] ?? 0) + (v[3 * d + 1] ?? 0)) / 4;
+            const meanF =
+              ((v[3 * a + 2] ?? 1) + (v[3 * b + 2] ?? 1) + (v[3 * c + 2] ?? 1) + (v[3 * d + 2] ?? 1)) / 4;
             exact =
-              Math.abs((node[0] ?? cx) - cx - mean(0, 0)) > 0.2 ||
-              Math.abs((node[1] ?? cy) - cy - mean(1, 0)) > 0.2 ||
-              Math.abs((node[6] ?? 1) - mean(2, 1)) > 0.02 ||
+              Math.abs((node[0] ?? cx) - cx - meanX) > 0.2 ||
+              Math.abs((node[1] ?? cy) - cy - meanY) > 0.2 ||
+              Math.abs((node[6] ?? 1) - meanF) > 0.02 ||
               (node[2] ?? 0) > 0;
           }
         }
-        this.gridExact[n] = exact ? 1 : 0;
+        this.gridExact[a] = exact ? 1 : 0;
       }
     }
   }

@@ -177,6 +177,7 @@ export class PortraitFrameRenderer {
   private readonly cuts = new Int32Array(8);
   private readonly kinds = new Int32Array(8);
   private readonly points = new Int32Array(8);
+  private readonly candidates = new Int32Array(4);
   /** Backward head displacement d(p) = M p + c of the current frame. */
   private m00 = 0;
   private m01 = 0;
@@ -319,8 +320,10 @@ export class PortraitFrameRenderer {
     // The union of the x-ranges of the local regions this row crosses.
     let localStart = width;
     let localEnd = 0;
-    for (const box of headPass ? [] : this.local) {
-      if (ly < box.y0 || ly > box.y1) continue;
+    const boxes = headPass ? 0 : this.local.length;
+    for (let k = 0; k < boxes; k++) {
+      const box = this.local[k];
+      if (box === undefined || ly < box.y0 || ly > box.y1) continue;
       localStart = Math.min(localStart, Math.max(0, Math.floor((box.x0 - offset) / step) - x0));
       localEnd = Math.max(localEnd, Math.min(width, Math.ceil((box.x1 - offset) / step) + 1 - x0));
     }
@@ -333,7 +336,13 @@ export class PortraitFrameRenderer {
     const points = this.points;
     points[0] = start;
     let n = 1;
-    for (const p of [coreStart, coreEnd, localStart, localEnd]) {
+    const candidates = this.candidates;
+    candidates[0] = coreStart;
+    candidates[1] = coreEnd;
+    candidates[2] = localStart;
+    candidates[3] = localEnd;
+    for (let c = 0; c < 4; c++) {
+      const p = candidates[c] ?? start;
       if (p <= start || p >= end) continue;
       let k = n;
       while (k > 1 && (points[k - 1] ?? 0) > p) {

@@ -14,6 +14,7 @@ import type { PipelineCatalogStore } from './planning/catalog.js';
 import { capabilitiesRoutes } from './routes/capabilities.js';
 import { jobRoutes } from './routes/jobs.js';
 import { type TrainLimits, trainRoutes } from './routes/train.js';
+import { webRoutes } from './routes/web.js';
 import { wsRoutes } from './routes/ws.js';
 import { isAuthorized, originAllowed, presentedKey, type SecurityOptions, security } from './security.js';
 import type { JobFeed } from './ws/job-feed.js';
@@ -30,6 +31,8 @@ export interface ApiDeps {
   limits: TrainLimits;
   security: SecurityOptions;
   wsHeartbeatMs?: number;
+  /** Folder of the built web UI served at / (skipped when absent). */
+  webDir?: string;
   logger?: FastifyBaseLogger;
   role?: string;
   version?: string;
@@ -74,5 +77,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   const document = openApiDocument(deps.version ?? '0.1.0');
   app.get('/api/openapi.json', async () => document);
+  await webRoutes(app, { dir: deps.webDir ?? '' });
   return app;
 }

@@ -112,6 +112,7 @@ export async function startControlProcess(
     metrics,
     logger,
     role: options.role,
+    webDir: config.web.dir,
     limits: {
       maxImageBytes: config.api.maxImageBytes,
       maxVoiceBytes: config.api.maxVoiceBytes,
