@@ -3,6 +3,7 @@
  * (an adapter without its URL is not built, so its services are not advertised).
  */
 import type { AppConfig } from '@myspinbot/contracts';
+import { ComfyPortraitRenderer, loadComfyWorkflow } from '@myspinbot/engines/comfyui';
 import { createScriptWriter, type ScriptWriter } from '@myspinbot/engines/llm';
 import {
   CloningSpeechEngine,
@@ -17,6 +18,8 @@ export interface LoraTrainerConfig {
 }
 
 export interface EngineSet {
+  /** The ComfyUI talking-portrait workflow, when ComfyUI and that workflow are configured. */
+  comfyPortrait: ComfyPortraitRenderer | null;
   script: ScriptWriter;
   /** The default speech engine (built-in espeak-ng or the configured OpenAI-compatible server). */
   speech: SpeechEngine;
@@ -58,10 +61,28 @@ export function createEngines(config: AppConfig['engines']): EngineSet {
     : null;
   const command = nonEmpty(config.lora.trainerCommand);
   return {
+    comfyPortrait: null,
     script,
     speech,
     cloning,
     portrait: config.portrait,
     lora: command ? { command, timeoutMs: config.lora.timeoutMs ?? 7_200_000 } : null,
   };
+}
+
+/** createEngines plus the adapters that need files read at start-up (ComfyUI workflows). */
+export async function loadEngines(config: AppConfig['engines']): Promise<EngineSet> {
+  const engines = createEngines(config);
+  const url = nonEmpty(config.comfyui.url);
+  const workflowFile = nonEmpty(config.comfyui.portraitWorkflow);
+  if (url && workflowFile) {
+    const { workflow, spec } = await loadComfyWorkflow(workflowFile);
+    engines.comfyPortrait = new ComfyPortraitRenderer({
+      baseUrl: url,
+      workflow,
+      spec,
+      ...(config.comfyui.timeoutMs ? { timeoutMs: config.comfyui.timeoutMs } : {}),
+    });
+  }
+  return engines;
 }

@@ -7,6 +7,7 @@ import { generateScript, postScriptService } from './control/script.js';
 import { finalizeVideo } from './data/finalize.js';
 import { trainLora } from './data/lora.js';
 import { renderVideo } from './data/render.js';
+import { renderVideoComfy } from './data/render-comfy.js';
 import { synthesizeSpeech } from './data/speech.js';
 import { trainVoice } from './data/voice.js';
 import type { PlaneDeps } from './deps.js';
@@ -39,6 +40,7 @@ export function createDataRegistry(options: RegistryOptions): ServiceRegistry<Pl
     finalizeVideo,
     trainLora(options.engines),
   );
+  if (options.engines.comfyPortrait) registry.register(renderVideoComfy(options.engines.comfyPortrait));
   if (options.diagnostics) registry.register(...diagnosticServices('python'));
   return registry;
 }

@@ -7,7 +7,7 @@ import { type Bus, createBus, JobEventHub } from '@myspinbot/bus';
 import type { AppConfig } from '@myspinbot/contracts';
 import { createJobHistory, type JobHistory } from '@myspinbot/history';
 import type { PlaneExecutor } from '@myspinbot/runtime';
-import { createPlaneExecutor, type PlaneDeps, storeFromConfig } from '@myspinbot/services';
+import { createPlaneExecutor, loadEngines, type PlaneDeps, storeFromConfig } from '@myspinbot/services';
 import type { ArtifactStore } from '@myspinbot/storage';
 import { createLogger, createMetrics, type Metrics, type PinoLogger } from '@myspinbot/telemetry';
 import type { FastifyInstance } from 'fastify';
@@ -55,7 +55,9 @@ export async function startControlProcess(
   const hub = new JobEventHub(bus);
   await hub.start();
 
+  const engines = await loadEngines(config.engines);
   const control = createPlaneExecutor({
+    engines,
     plane: 'node',
     config,
     bus,
@@ -65,6 +67,7 @@ export async function startControlProcess(
   });
   const data = options.withDataPlane
     ? createPlaneExecutor({
+        engines,
         plane: 'python',
         config,
         bus,

@@ -6,7 +6,7 @@ import { createBus } from '@myspinbot/bus';
 import type { AppConfig } from '@myspinbot/contracts';
 import { createServer, errorHandling, observability } from '@myspinbot/http';
 import type { PlaneExecutor } from '@myspinbot/runtime';
-import { createPlaneExecutor, type PlaneDeps, storeFromConfig } from '@myspinbot/services';
+import { createPlaneExecutor, loadEngines, type PlaneDeps, storeFromConfig } from '@myspinbot/services';
 import { createLogger, createMetrics } from '@myspinbot/telemetry';
 import { Registry } from 'prom-client';
 
@@ -24,7 +24,9 @@ export async function startWorkerProcess(config: AppConfig): Promise<WorkerProce
   const bus = createBus(config.bus);
   bus.on('error', (error) => logger.warn({ err: error }, 'bus connection error'));
   await bus.init();
+  const engines = await loadEngines(config.engines);
   const executor = createPlaneExecutor({
+    engines,
     plane: 'python',
     config,
     bus,
