@@ -2,22 +2,42 @@
  * The job API in process (embedded composition): uploads, planning, history, cancel, retry, delete,
  * artifacts with Range, and every refused input leaving nothing stored or enqueued.
  */
+import { createServer } from 'node:http';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testdata } from '../../../test/support/http.js';
+import { REDIS_URL, randomPrefix } from '../../../test/support/ids.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres.js';
 import { type Harness, portrait, startHarness } from './harness.js';
 
-describe('job API', () => {
+/** The same API tests on the embedded defaults and on the distributed back ends (Redis bus, PostgreSQL). */
+const BACKENDS = [
+  { name: 'memory bus + SQLite', redis: false },
+  { name: 'Redis bus + PostgreSQL', redis: true },
+];
+
+describe.each(BACKENDS)('job API ($name)', ({ redis }) => {
   let h: Harness;
+  let database: TestDatabase | null = null;
 
   beforeAll(async () => {
-    h = await startHarness({ MAX_IMAGE_BYTES: String(200 * 1024), CALLBACK_HOSTS: 'hooks.example.test' });
+    const backend: Record<string, string> = {};
+    if (redis) {
+      database = await createTestDatabase('api');
+      Object.assign(backend, { REDIS_URL, BUS_PREFIX: randomPrefix('api'), DATABASE_URL: database.url });
+    }
+    h = await startHarness({
+      MAX_IMAGE_BYTES: String(200 * 1024),
+      CALLBACK_HOSTS: 'hooks.example.test,127.0.0.1',
+      ...backend,
+    });
     // Warm the manifest cache so refused requests below run no capabilities job.
     expect((await h.proc.app.inject({ method: 'GET', url: '/api/pipelines' })).statusCode).toBe(200);
   });
 
   afterAll(async () => {
     await h.close();
+    await database?.drop();
   });
 
   it('accepts a portrait and a prompt, runs the job across both planes and keeps it in the history', async () => {
@@ -348,6 +368,46 @@ describe('job API', () => {
     expect((await h.proc.app.inject({ method: 'GET', url: '/api/jobs?status=bogus' })).statusCode).toBe(400);
     expect((await h.proc.app.inject({ method: 'GET', url: '/api/jobs?limit=0' })).statusCode).toBe(400);
     expect((await h.proc.app.inject({ method: 'GET', url: '/api/jobs?cursor=%%%' })).statusCode).toBe(400);
+  });
+
+  it('calls the job webhook once, on the terminal state, with the results', async () => {
+    const calls: { body: Record<string, unknown>; contentType: string | undefined }[] = [];
+    const server = createServer((request, response) => {
+      let text = '';
+      request.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+      });
+      request.on('end', () => {
+        calls.push({
+          body: JSON.parse(text) as Record<string, unknown>,
+          contentType: request.headers['content-type'],
+        });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const accepted = await h.train({
+        image: portrait(),
+        prompt: 'hook me',
+        callbackUrl: `http://127.0.0.1:${port}/done`,
+      });
+      expect(accepted.statusCode, accepted.body).toBe(202);
+      const { jobId } = accepted.json();
+      await h.waitForEnd(jobId);
+      for (let i = 0; i < 100 && calls.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.contentType).toBe('application/json');
+      expect(calls[0]?.body).toMatchObject({ jobId, status: 'completed', pipeline: 'quick' });
+      expect((calls[0]?.body.artifacts as { name: string }[]).some((a) => a.name === 'portrait.jpg')).toBe(
+        true,
+      );
+    } finally {
+      server.close();
+    }
   });
 
   it('serves an OpenAPI document built from the schemas', async () => {
