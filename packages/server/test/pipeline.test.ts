@@ -88,4 +88,46 @@ describe('default pipeline (talking-portrait)', () => {
     expect(vtt.startsWith('WEBVTT')).toBe(true);
     expect(vtt).toMatch(/dreams/);
   });
+
+  it('upscales the final video with ffmpeg when asked, and trains nothing it cannot', async () => {
+    const response = await h.train({
+      image: portrait(),
+      prompt: 'A short line to scale up.',
+      options: JSON.stringify({
+        width: 512,
+        height: 512,
+        fps: 15,
+        upscale: 1.5,
+        captions: false,
+        trainLora: true,
+      }),
+    });
+    expect(response.statusCode).toBe(202);
+    const { jobId } = response.json();
+    const record = await h.waitForEnd(jobId, 180_000);
+    expect(record.status).toBe('completed');
+    const finalize = record.graph?.nodes.find((n) => n.id === 'finalize')?.output as {
+      upscaled: boolean;
+      width: number;
+      height: number;
+    };
+    expect(finalize).toMatchObject({ upscaled: true, width: 768, height: 768 });
+    const lora = record.graph?.nodes.find((n) => n.id === 'lora')?.output as {
+      images: number;
+      weights: unknown;
+    };
+    expect(lora.images).toBeGreaterThanOrEqual(4);
+    expect(lora.weights).toBeNull();
+    const detail = (await h.proc.app.inject({ method: 'GET', url: `/api/jobs/${jobId}` })).json();
+    const final = detail.artifacts.find((a: { name: string }) => a.name === 'final.mp4');
+    const path = join(h.dir, 'final.mp4');
+    writeFileSync(path, (await h.proc.app.inject({ method: 'GET', url: final.url })).rawPayload);
+    const info = await probeMedia(path);
+    expect(info.streams.find((s) => s.codecType === 'video')).toMatchObject({
+      codecName: 'h264',
+      width: 768,
+      height: 768,
+    });
+    expect(detail.artifacts.some((a: { name: string }) => a.name === 'dataset.tar.gz')).toBe(true);
+  });
 });
