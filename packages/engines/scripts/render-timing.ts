@@ -82,10 +82,11 @@ console.log(
   );
   const renderer = new PortraitFrameRenderer(base, rig);
   const animation = animateSpeech(speech, { fps, seed: 'timing' });
+  const poses = renderer.holdHeadPoses(animation.poses);
   const frame = new Uint8Array(renderer.frameBytes);
-  for (const pose of animation.poses.slice(0, 50)) renderer.renderFrame(pose, frame);
+  for (const pose of poses) renderer.renderFrame(pose, frame);
   const start = performance.now();
-  for (const pose of animation.poses) renderer.renderFrame(pose, frame);
+  for (const pose of poses) renderer.renderFrame(pose, frame);
   const ms = performance.now() - start;
   console.log(
     `frame rendering only: ${animation.frameCount} frames in ${(ms / 1000).toFixed(2)} s = ${(ms / animation.frameCount).toFixed(2)} ms/frame`,

@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FramePose } from '../src/portrait/animation.js';
 import { decodeRgb, detectFaceInRgb } from '../src/portrait/face-landmarks.js';
-import { buildFaceRig, type FaceRig } from '../src/portrait/face-rig.js';
+import { buildFaceRig, type FaceRig, lookup } from '../src/portrait/face-rig.js';
 import { type Bounds, EyeWarp, MouthWarp } from '../src/portrait/face-warps.js';
 import { PortraitFrameRenderer } from '../src/portrait/frame-renderer.js';
+import { LIPS_INNER_LOWER } from '../src/portrait/mesh-topology.js';
 import { composeBaseFrame, frameSizeFor, placePoint, planPlacement } from '../src/portrait/photo-layout.js';
 
 const rest: FramePose = {
@@ -25,6 +26,8 @@ const poses: FramePose[] = [
 
 let rig: FaceRig;
 let base: Buffer;
+/** The same face with its lips 18 px apart, as in a photo that shows the upper teeth. */
+let smiling: FaceRig;
 
 beforeAll(async () => {
   const photo = await decodeRgb(await readFile('/work/shared/testdata/carl_jung.jpg'));
@@ -32,12 +35,15 @@ beforeAll(async () => {
   const size = frameSizeFor(photo, 720, 1280);
   const placement = planPlacement(photo, face.box, size);
   base = await composeBaseFrame(photo, placement);
-  rig = buildFaceRig(
-    face.mesh.map((p) => placePoint(placement, p)),
-    base,
-    size.width,
-    size.height,
+  const points = face.mesh.map((p) => placePoint(placement, p));
+  rig = buildFaceRig(points, base, size.width, size.height);
+  const { vx, vy } = rig.mouth.frame;
+  const lowered = points.map((p, i) =>
+    (LIPS_INNER_LOWER as readonly number[]).includes(i) && i !== 78 && i !== 308
+      ? { x: p.x + 18 * vx, y: p.y + 18 * vy }
+      : p,
   );
+  smiling = buildFaceRig(lowered, base, size.width, size.height);
 }, 30_000);
 
 /** Points along the inside of a box's border, `inset` px in. */
@@ -143,6 +149,36 @@ describe('mouth warp', () => {
     expect(half).toBeGreaterThan(0.3 * wide);
     expect(half).toBeLessThan(0.7 * wide);
     expect(opening({ ...rest, press: 1 })).toBe(0);
+  });
+});
+
+describe('mouth warp on a photo whose lips are apart', () => {
+  it('keeps what the photo shows between the lips attached to the upper face and opens below it', () => {
+    expect(rig.mouth.hasOwnOpening).toBe(false);
+    expect(smiling.mouth.hasOwnOpening).toBe(true);
+    const warp = new MouthWarp(smiling.mouth);
+    warp.setPose({ ...rest, open: 0.8 });
+    const f = smiling.mouth.frame;
+    const upper = lookup(smiling.mouth.upperInner, 0);
+    const lower = lookup(smiling.mouth.lowerInner, 0);
+    const out = new Float64Array(7);
+    let cavityTop = Number.POSITIVE_INFINITY;
+    for (let t = upper - 10; t <= lower + 40; t += 0.5) {
+      warp.map(f.ox + t * f.vx, f.oy + t * f.vy, out);
+      const sourceT = ((out[0] ?? 0) - f.ox) * f.vx + ((out[1] ?? 0) - f.oy) * f.vy;
+      if ((out[2] ?? 0) >= 1) cavityTop = Math.min(cavityTop, t);
+      else if (t < cavityTop) {
+        // Above the new opening the frame shows the photo's own teeth/lips, lifted a little at most.
+        expect(sourceT).toBeLessThanOrEqual(lower + 0.01);
+        expect(sourceT - t).toBeGreaterThanOrEqual(0);
+        expect(sourceT - t).toBeLessThan(0.25 * smiling.mouth.maxDrop);
+      }
+    }
+    // The new opening starts near the lower inner lip, not at the upper one.
+    expect(cavityTop).toBeGreaterThan(lower - 0.25 * smiling.mouth.maxDrop);
+    // No synthetic teeth: the top of the opening is cavity-dark.
+    warp.map(f.ox + (cavityTop + 1) * f.vx, f.oy + (cavityTop + 1) * f.vy, out);
+    expect(Math.max(out[3] ?? 0, out[4] ?? 0, out[5] ?? 0)).toBeLessThan(smiling.mouth.colors.teeth[0] * 0.6);
   });
 });
 

@@ -123,8 +123,19 @@ export function startMediaTool(
   signal?.addEventListener('abort', onAbort, { once: true });
 
   const done = new Promise<MediaToolResult>((resolve, reject) => {
+    const startFailed = (error: Error): MySpinBotError =>
+      new MySpinBotError('MEDIA_TOOL_FAILED', `${tool} could not be started: ${error.message}`, {
+        cause: error,
+        details: { tool, binary },
+      });
     child.once('error', (error) => {
       spawnError = error;
+      // A process that never started emits no 'close' to wait for.
+      if (child.pid === undefined) {
+        signal?.removeEventListener('abort', onAbort);
+        stdinFailure ??= error;
+        reject(startFailed(error));
+      }
     });
     child.once('close', (code, killSignal) => {
       signal?.removeEventListener('abort', onAbort);
@@ -137,12 +148,7 @@ export function startMediaTool(
       }
       const stderrTail = tail.toArray();
       if (spawnError !== undefined) {
-        reject(
-          new MySpinBotError('MEDIA_TOOL_FAILED', `${tool} could not be started: ${spawnError.message}`, {
-            cause: spawnError,
-            details: { tool, binary },
-          }),
-        );
+        reject(startFailed(spawnError));
         return;
       }
       if (code !== 0) {

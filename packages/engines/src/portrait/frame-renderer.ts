@@ -9,8 +9,10 @@
  * - luma is computed per pixel and chroma per 2x2 block at the block centre, with the same maps;
  * - each row is split into segments so the per-pixel work is only what the segment needs: a rigid shift
  *   inside the head, a weighted one in the mask's soft edge, and the full local warps near the mouth/eyes;
- * - the result depends only on the base frame, the rig and the pose, so a pose always renders to the same
- *   bytes.
+ * - the head-moved frame is cached per head pose, so frames that share a head pose (`holdHeadPoses` holds a
+ *   pose while the head moves less than a third of a pixel) only redo the mouth and eye regions;
+ * - the result depends only on the base frame, the rig and the pose (the cache never changes the bytes),
+ *   so a pose always renders to the same bytes.
  */
 import type { FramePose } from './animation.js';
 import type { FaceRig } from './face-rig.js';
