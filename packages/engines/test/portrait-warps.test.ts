@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FramePose } from '../src/portrait/animation.js';
 import { decodeRgb, detectFaceInRgb } from '../src/portrait/face-landmarks.js';
@@ -30,7 +31,9 @@ let base: Buffer;
 let smiling: FaceRig;
 
 beforeAll(async () => {
-  const photo = await decodeRgb(await readFile('/work/shared/testdata/carl_jung.jpg'));
+  const photo = await decodeRgb(
+    await readFile(fileURLToPath(new URL('../../../../shared/testdata/carl_jung.jpg', import.meta.url))),
+  );
   const face = await detectFaceInRgb(photo);
   const size = frameSizeFor(photo, 720, 1280);
   const placement = planPlacement(photo, face.box, size);
