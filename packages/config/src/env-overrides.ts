@@ -242,4 +242,10 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     type: 'string',
     description: 'built web UI folder served at / (empty: none)',
   },
+  {
+    env: 'TRUST_PROXY',
+    path: 'api.trustProxy',
+    type: 'boolean',
+    description: 'trust X-Forwarded-For (behind a reverse proxy)',
+  },
 ];

@@ -235,6 +235,10 @@ export interface AppConfig {
      * Base URL clients reach the API at (used in artifact links); empty = relative links.
      */
     publicUrl: string;
+    /**
+     * Take the client address from X-Forwarded-For (set behind a reverse proxy such as Traefik, so rate limits apply per client).
+     */
+    trustProxy?: boolean;
   };
   storage: {
     /**

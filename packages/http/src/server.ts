@@ -4,6 +4,8 @@ export interface ServerOptions {
   /** Structured logger for the server; none means no logs. */
   logger?: FastifyBaseLogger;
   bodyLimit?: number;
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
+  trustProxy?: boolean;
 }
 
 /**
@@ -15,5 +17,6 @@ export function createServer(options: ServerOptions = {}): FastifyInstance {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
   });
 }

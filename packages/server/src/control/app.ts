@@ -31,6 +31,7 @@ export interface ApiDeps {
   limits: TrainLimits;
   security: SecurityOptions;
   wsHeartbeatMs?: number;
+  trustProxy?: boolean;
   /** Folder of the built web UI served at / (skipped when absent). */
   webDir?: string;
   logger?: FastifyBaseLogger;
@@ -39,7 +40,10 @@ export interface ApiDeps {
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = createServer(deps.logger ? { logger: deps.logger } : {});
+  const app = createServer({
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    trustProxy: deps.trustProxy ?? false,
+  });
   await app.register(errorHandling);
   await app.register(observability, { metrics: deps.metrics, role: deps.role ?? 'api', checks: deps.checks });
   await app.register(security, deps.security);

@@ -116,6 +116,7 @@ export async function startControlProcess(
     logger,
     role: options.role,
     webDir: config.web.dir,
+    trustProxy: config.api.trustProxy ?? false,
     limits: {
       maxImageBytes: config.api.maxImageBytes,
       maxVoiceBytes: config.api.maxVoiceBytes,
