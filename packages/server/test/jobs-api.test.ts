@@ -402,9 +402,8 @@ describe.each(BACKENDS)('job API ($name)', ({ redis }) => {
       expect(calls).toHaveLength(1);
       expect(calls[0]?.contentType).toBe('application/json');
       expect(calls[0]?.body).toMatchObject({ jobId, status: 'completed', pipeline: 'quick' });
-      expect((calls[0]?.body.artifacts as { name: string }[]).some((a) => a.name === 'portrait.jpg')).toBe(
-        true,
-      );
+      const artifacts = (calls[0]?.body.artifacts ?? []) as { name: string }[];
+      expect(artifacts.some((a) => a.name === 'portrait.jpg')).toBe(true);
     } finally {
       server.close();
     }

@@ -1,0 +1,60 @@
+'use client';
+import { useEffect, useState } from 'react';
+import { type ApiClient, describeError } from '../lib/api';
+import type { ArtifactLink } from '../lib/types';
+
+/** What the steps before the video produced: the narration the script step wrote and the speech. */
+export function IntermediateResults({
+  api,
+  narration,
+  audio,
+  captionsSrc,
+}: {
+  api: ApiClient;
+  narration?: ArtifactLink;
+  audio?: ArtifactLink;
+  captionsSrc?: string;
+}) {
+  const [text, setText] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  // Keyed by address: a fresh copy of the same artifact (a reloaded job) is not fetched again.
+  const narrationUrl = narration?.url;
+  useEffect(() => {
+    if (narrationUrl === undefined) return;
+    const abort = new AbortController();
+    api
+      .text({ url: narrationUrl }, abort.signal)
+      .then((body) => setText(body.trim()))
+      .catch((e: unknown) => {
+        if (abort.signal.aborted) return;
+        const { code, message } = describeError(e);
+        setError(`${code}: ${message}`);
+      });
+    return () => abort.abort();
+  }, [api, narrationUrl]);
+
+  if (!narration && !audio) return null;
+  return (
+    <div className="intermediate">
+      {narration ? (
+        <div className="intermediate__item">
+          <h4 className="intermediate__title">Narration</h4>
+          {error ? (
+            <p className="error">{error}</p>
+          ) : (
+            <blockquote className="intermediate__text">{text ?? 'Loading…'}</blockquote>
+          )}
+        </div>
+      ) : null}
+      {audio ? (
+        <div className="intermediate__item">
+          <h4 className="intermediate__title">Speech</h4>
+          <audio className="intermediate__audio" controls preload="none" src={api.artifactUrl(audio)}>
+            <track kind="captions" src={captionsSrc} label="Captions" />
+          </audio>
+        </div>
+      ) : null}
+    </div>
+  );
+}
