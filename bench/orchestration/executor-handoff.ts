@@ -1,0 +1,80 @@
+/**
+ * A cross-plane handoff as a job lives it, through both executors: a chain of `bench.stamp` nodes with
+ * alternating planes, one job at a time; each node notes when its service is entered and left. A handoff
+ * is the time from one node's service returning on one plane to the next node's service being entered on
+ * the other: result applied, handoff script (persist, XADD, XACK, PUBLISH), the other executor's read
+ * waking up, entry validation (schema + DAG), the next node's 'running' checkpoint script.
+ */
+import type { Bus } from '@myspinbot/bus';
+import { busConfig } from '@myspinbot/bus';
+import type { Plane } from '@myspinbot/contracts';
+import { PlaneExecutor, type ServiceDefinition, ServiceRegistry } from '@myspinbot/runtime';
+import { boundedLoop, type LoopBounds } from '../stats.js';
+import { JobWaiter } from './executors.js';
+import { benchJobId, noopChain } from './graphs.js';
+
+type Stamps = Map<string, { enter: number; exit: number }>;
+
+function stampService(plane: Plane, stamps: Stamps): ServiceDefinition {
+  return {
+    name: 'bench.stamp',
+    plane,
+    async run(_input, ctx) {
+      const enter = performance.now();
+      stamps.set(`${ctx.jobId}/${ctx.nodeId}`, { enter, exit: performance.now() });
+      return { ok: true };
+    },
+  };
+}
+
+function stampExecutor(bus: Bus, plane: Plane, prefix: string, stamps: Stamps): PlaneExecutor {
+  return new PlaneExecutor({
+    bus,
+    registry: new ServiceRegistry(plane).register(stampService(plane, stamps)),
+    deps: {},
+    config: busConfig({ prefix, blockMs: 1000 }),
+    concurrency: 1,
+  });
+}
+
+export async function executorHandoffs(
+  bus: Bus,
+  prefix: string,
+  nodes: number,
+  bounds: LoopBounds,
+  warmup: number,
+): Promise<number[]> {
+  const stamps: Stamps = new Map();
+  const control = stampExecutor(bus, 'node', prefix, stamps);
+  const data = stampExecutor(bus, 'python', prefix, stamps);
+  const waiter = new JobWaiter(bus);
+  const samples: number[] = [];
+  await bus.init();
+  await waiter.start();
+  await control.start();
+  await data.start();
+  try {
+    const once = async (record: boolean): Promise<void> => {
+      const graph = noopChain(benchJobId('hop'), nodes);
+      for (const node of graph.nodes) node.service = 'bench.stamp';
+      const ended = waiter.wait(graph.workflowId, 10_000);
+      await bus.submit(graph, 'node');
+      const { status } = await ended;
+      if (status !== 'completed') throw new Error(`executor handoff: job ended ${status}`);
+      for (let i = 1; i < nodes; i++) {
+        const before = stamps.get(`${graph.workflowId}/n${i - 1}`);
+        const after = stamps.get(`${graph.workflowId}/n${i}`);
+        if (!before || !after) throw new Error('executor handoff: a node left no stamp');
+        if (record) samples.push(after.enter - before.exit);
+      }
+      stamps.clear();
+    };
+    for (let i = 0; i < warmup; i++) await once(false);
+    await boundedLoop(bounds, () => once(true));
+    return samples;
+  } finally {
+    await control.stop(1000);
+    await data.stop(1000);
+    await waiter.stop();
+  }
+}
