@@ -33,6 +33,8 @@ interface Plan {
   throughput: { inFlight: number; chain: number; warmupMs: number; ms: number };
   pipelineWarmup: Record<string, number>;
   pipelineOptions: Record<string, number>;
+  /** Measured pipeline jobs; the row shows the one with the median share. */
+  pipelineRuns: number;
   pipelineTimeoutMs: number;
 }
 
@@ -47,6 +49,7 @@ const FULL: Plan = {
   throughput: { inFlight: 32, chain: 10, warmupMs: 1500, ms: 10_000 },
   pipelineWarmup: SMALL_RENDER,
   pipelineOptions: {},
+  pipelineRuns: 3,
   pipelineTimeoutMs: 180_000,
 };
 
@@ -58,6 +61,7 @@ const QUICK: Plan = {
   throughput: { inFlight: 16, chain: 10, warmupMs: 500, ms: 2500 },
   pipelineWarmup: SMALL_RENDER,
   pipelineOptions: SMALL_RENDER,
+  pipelineRuns: 1,
   pipelineTimeoutMs: 90_000,
 };
 
@@ -249,19 +253,34 @@ async function throughputStage(plan: Plan, log: (line: string) => void): Promise
   };
 }
 
+/** Share of a run's wall time (submit -> completed) spent outside its nodes. */
+const shareOf = (run: PipelineRun): number => (run.wallMs - run.serviceMs) / run.wallMs;
+
 async function pipelineStage(plan: Plan, log: (line: string) => void): Promise<Stage> {
-  log('default pipeline (talking-portrait): a warm-up job, then the measured one (embedded, RedisBus)');
-  const { warmup, measured } = await withPrefix('pipeline', (prefix) =>
-    pipelineOverhead(prefix, plan.pipelineWarmup, plan.pipelineOptions, plan.pipelineTimeoutMs),
+  log(
+    `default pipeline (talking-portrait): a warm-up job, then ${plan.pipelineRuns} measured (embedded, RedisBus)`,
   );
-  const orchestrationMs = measured.wallMs - measured.serviceMs;
-  const share = orchestrationMs / measured.wallMs;
-  const withPost = (orchestrationMs + measured.postMs) / (measured.wallMs + measured.postMs);
+  const { warmup, measured } = await withPrefix('pipeline', (prefix) =>
+    pipelineOverhead(
+      prefix,
+      plan.pipelineWarmup,
+      plan.pipelineOptions,
+      plan.pipelineRuns,
+      plan.pipelineTimeoutMs,
+    ),
+  );
+  const sorted = [...measured].sort((a, b) => shareOf(a) - shareOf(b));
+  const run = sorted[Math.floor(sorted.length / 2)];
+  if (!run) throw new Error('pipeline: no measured run');
+  const share = shareOf(run);
+  const orchestrationMs = run.wallMs - run.serviceMs;
+  const withPost = (orchestrationMs + run.postMs) / (run.wallMs + run.postMs);
+  const range = sorted.map((r) => `${(shareOf(r) * 100).toFixed(2)}%`).join(', ');
   return {
     rows: [
       {
         name: 'orchestration share of the default pipeline, submit -> completed (wall - node time)',
-        value: `${(share * 100).toFixed(2)}% (${fmtMs(orchestrationMs)} of ${fmtNum(measured.wallMs / 1000)} s)`,
+        value: `${(share * 100).toFixed(2)}% (${fmtMs(orchestrationMs)} of ${fmtNum(run.wallMs / 1000)} s; median of ${range})`,
         baseline: '',
         ratio: null,
         target: '< 1%',
@@ -269,7 +288,7 @@ async function pipelineStage(plan: Plan, log: (line: string) => void): Promise<S
       },
       {
         name: 'same, counting POST /api/train before the submit (upload checks, storing, planning)',
-        value: `${(withPost * 100).toFixed(2)}% (POST ${fmtMs(measured.postMs)})`,
+        value: `${(withPost * 100).toFixed(2)}% (POST ${fmtMs(run.postMs)})`,
         baseline: '',
         ratio: null,
         target: '',
@@ -277,7 +296,7 @@ async function pipelineStage(plan: Plan, log: (line: string) => void): Promise<S
       },
     ],
     notes: [
-      pipelineNote('Pipeline, measured job', measured),
+      pipelineNote('Pipeline, the median measured job', run),
       pipelineNote('Warm-up job (first after start)', warmup),
     ],
   };

@@ -7,7 +7,7 @@
  * submit (upload checks with a full image decode, storing, history, planning) is reported beside it.
  * A node's interval begins before its 'running' checkpoint, so that checkpoint counts as service time: the
  * share is slightly underestimated, by about one script per node.
- * The process serves a smaller warm-up job first, so the measured job sees a running server, not one paying
+ * The process serves a smaller warm-up job first, so the measured jobs see a running server, not one paying
  * its first-request costs (module initialisation, schema compilation, the first face detection).
  */
 import { readFileSync } from 'node:fs';
@@ -139,20 +139,23 @@ async function runJob(
   };
 }
 
-/** Runs the warm-up job, then the measured one, on one embedded process; answers both. */
+/** Runs the warm-up job, then `runs` measured ones one after another, on one embedded process. */
 export async function pipelineOverhead(
   prefix: string,
   warmup: Record<string, number>,
   measured: Record<string, number>,
+  runs: number,
   timeoutMs: number,
-): Promise<{ warmup: PipelineRun; measured: PipelineRun }> {
+): Promise<{ warmup: PipelineRun; measured: PipelineRun[] }> {
   const { proc, stop } = await startEmbeddedProcess(
     { REDIS_URL, BUS_PREFIX: prefix, DRAIN_TIMEOUT_MS: '1000' },
     DEFAULT_CATALOG_FILE,
   );
   try {
     const first = await runJob(proc, warmup, timeoutMs);
-    return { warmup: first, measured: await runJob(proc, measured, timeoutMs) };
+    const list: PipelineRun[] = [];
+    for (let i = 0; i < runs; i++) list.push(await runJob(proc, measured, timeoutMs));
+    return { warmup: first, measured: list };
   } finally {
     await stop();
   }
