@@ -23,7 +23,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MySpinBotError } from '@myspinbot/contracts';
-import { normaliseBaseUrl } from '../speech/http.js';
+import { normaliseBaseUrl } from '../http/base-url.js';
 import type { EngineCallOptions } from '../types.js';
 import { abortError, combineSignals, deadlineSignal, executionFailure, throwIfAborted } from './errors.js';
 import { type ComfyResponse, comfyRequest, jsonBody, rejected, safeUrl } from './http.js';

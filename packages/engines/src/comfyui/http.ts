@@ -1,5 +1,5 @@
 /**
- * One HTTP exchange with ComfyUI, with a per-request deadline.
+ * One HTTP exchange with ComfyUI, with a per-request deadline (the request itself is http/request.ts's).
  *
  * Error mapping (every failure is a MySpinBotError):
  * - the caller's signal aborted -> its MySpinBotError reason, else NODE_CANCELLED;
@@ -8,7 +8,7 @@
  * - any other non-2xx is returned to the caller, which knows what the endpoint's 4xx means.
  */
 import { MySpinBotError } from '@myspinbot/contracts';
-import { serverMessage } from '../speech/http.js';
+import { answerMessage, httpRequest, isTransientStatus, serverMessage } from '../http/request.js';
 import { abortError } from './errors.js';
 
 export interface ComfyResponse {
@@ -23,15 +23,6 @@ export interface ComfyRequestOptions {
   timeoutMs: number;
   signal?: AbortSignal | undefined;
   headers?: Record<string, string>;
-}
-
-function describeFailure(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code}: ${cause.message}` : cause.message;
-  }
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The URL as it may appear in messages and logs: no credentials, no query. */
@@ -53,58 +44,35 @@ export async function comfyRequest(
   init: { method: 'GET' | 'POST'; body?: string | FormData; contentType?: string },
   options: ComfyRequestOptions,
 ): Promise<ComfyResponse> {
-  const { timeoutMs, signal } = options;
-  if (signal?.aborted === true) throw abortError(signal);
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
-  const shown = safeUrl(url);
-  const failed = (error: unknown): MySpinBotError => {
-    if (signal?.aborted === true) return abortError(signal);
-    if (deadline.aborted) {
-      return new MySpinBotError(
-        'ENGINE_UNAVAILABLE',
-        `ComfyUI did not answer within ${timeoutMs} ms (${shown})`,
-        {
-          retryable: true,
-          details: { url: shown, timeoutMs },
-          cause: error,
-        },
-      );
-    }
-    return new MySpinBotError(
-      'ENGINE_UNAVAILABLE',
-      `ComfyUI could not be reached at ${shown}: ${describeFailure(error)}`,
-      { retryable: true, details: { url: shown }, cause: error },
-    );
-  };
   const headers: Record<string, string> = { ...options.headers };
   if (init.contentType !== undefined) headers['content-type'] = init.contentType;
-  let response: Response;
-  let body: Buffer;
-  try {
-    response = await fetch(url, {
-      method: init.method,
-      headers,
-      ...(init.body === undefined ? {} : { body: init.body }),
-      signal: combined,
-    });
-    body = Buffer.from(await response.arrayBuffer());
-  } catch (error) {
-    throw failed(error);
-  }
-  const status = response.status;
-  if (status >= 500 || status === 408 || status === 429) {
-    const message = serverMessage(body.toString('utf8')) || response.statusText;
-    throw new MySpinBotError(
-      'ENGINE_UNAVAILABLE',
-      `ComfyUI failed (HTTP ${status} from ${shown}): ${message}`,
-      {
-        retryable: true,
-        details: { url: shown, status },
-      },
-    );
-  }
-  return { url: shown, status, ok: response.ok, body, contentType: response.headers.get('content-type') };
+  const answer = await httpRequest(
+    url,
+    { method: init.method, headers, ...(init.body === undefined ? {} : { body: init.body }) },
+    {
+      service: 'ComfyUI',
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      cancelled: abortError,
+      shownUrl: safeUrl(url),
+      errorForStatus: (failure) =>
+        isTransientStatus(failure.status)
+          ? new MySpinBotError(
+              'ENGINE_UNAVAILABLE',
+              `ComfyUI failed (HTTP ${failure.status} from ${failure.url}): ${answerMessage(failure)}`,
+              { retryable: true, details: { url: failure.url, status: failure.status } },
+            )
+          : undefined,
+    },
+  );
+  const { body } = answer;
+  return {
+    url: answer.url,
+    status: answer.status,
+    ok: answer.ok,
+    body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    contentType: answer.contentType,
+  };
 }
 
 /** The body of a 2xx answer parsed as JSON; a body that is not JSON means the URL is not ComfyUI. */

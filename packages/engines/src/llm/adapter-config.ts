@@ -1,6 +1,6 @@
 /** Checks of the settings the LLM adapters share; every failure is CONFIG_INVALID naming the field. */
 import { MySpinBotError } from '@myspinbot/contracts';
-import { normaliseBaseUrl } from '../speech/http.js';
+import { normaliseBaseUrl } from '../http/base-url.js';
 
 /** Whole-request deadline when none is configured (ms): local models can take a while on first load. */
 export const DEFAULT_LLM_TIMEOUT_MS = 120_000;

@@ -9,80 +9,31 @@
  *   -> {"choices": [{"message": {"role": "assistant", "content": "<JSON text>" | null, "refusal"?: string | null},
  *                    "finish_reason": "stop" | "length" | ...}], ...}
  * A non-empty message.refusal is a refusal (NODE_INPUT_INVALID, no retry); the content is checked and
- * retried once as described in chat.ts; HTTP failures map as in http.ts. A baseUrl ending in "/v1" is
- * accepted too.
+ * retried once as described in chat.ts (through chat-writer.ts); HTTP failures map as in http.ts. A
+ * baseUrl ending in "/v1" is accepted too.
  */
-import type { EngineCallOptions } from '../types.js';
-import {
-  adapterBaseUrl,
-  adapterModel,
-  adapterTemperature,
-  adapterTimeout,
-  field,
-  protocolError,
-} from './adapter-config.js';
-import { throwIfScriptAborted } from './cancel.js';
-import {
-  type ChatAnswer,
-  type ChatMessage,
-  SCRIPT_JSON_SCHEMA,
-  SCRIPT_SCHEMA_NAME,
-  writeWithModel,
-} from './chat.js';
-import { postJson } from './http.js';
-import {
-  resolveRequest,
-  type Script,
-  type ScriptRequest,
-  type ScriptWriter,
-  type ScriptWriterDescription,
-} from './types.js';
+import { field, protocolError } from './adapter-config.js';
+import { type ChatAnswer, type ChatMessage, SCRIPT_JSON_SCHEMA, SCRIPT_SCHEMA_NAME } from './chat.js';
+import { ChatScriptWriter, type ChatScriptWriterConfig } from './chat-writer.js';
 
 export const OPENAI_CHAT_WRITER_NAME = 'openai-chat';
 
-export interface OpenAIChatScriptWriterConfig {
+export interface OpenAIChatScriptWriterConfig extends ChatScriptWriterConfig {
   /** Server root, e.g. "https://api.openai.com" or "http://127.0.0.1:8000". */
   baseUrl: string;
-  model: string;
   /** Sent as a bearer token when set. */
   apiKey?: string | null;
-  /** Deadline of each request in ms (default 120 000). */
-  timeoutMs?: number;
-  /** Sampling temperature 0-2; the server's default when absent. */
-  temperature?: number;
 }
 
-export class OpenAIChatScriptWriter implements ScriptWriter {
-  private readonly url: string;
-  private readonly model: string;
+export class OpenAIChatScriptWriter extends ChatScriptWriter {
   private readonly apiKey: string | null;
-  private readonly timeoutMs: number;
-  private readonly temperature: number | undefined;
 
   constructor(config: OpenAIChatScriptWriterConfig) {
-    this.url = `${adapterBaseUrl(config.baseUrl, OPENAI_CHAT_WRITER_NAME, '/v1')}/v1/chat/completions`;
-    this.model = adapterModel(config.model, OPENAI_CHAT_WRITER_NAME);
+    super(OPENAI_CHAT_WRITER_NAME, config, { prefix: '/v1', path: '/v1/chat/completions' });
     this.apiKey = config.apiKey === undefined || config.apiKey === '' ? null : config.apiKey;
-    this.timeoutMs = adapterTimeout(config.timeoutMs, OPENAI_CHAT_WRITER_NAME);
-    this.temperature = adapterTemperature(config.temperature, OPENAI_CHAT_WRITER_NAME);
   }
 
-  describe(): ScriptWriterDescription {
-    return { name: OPENAI_CHAT_WRITER_NAME, builtIn: false, model: this.model };
-  }
-
-  async write(request: ScriptRequest, options: EngineCallOptions = {}): Promise<Script> {
-    throwIfScriptAborted(options.signal);
-    return writeWithModel({
-      writer: OPENAI_CHAT_WRITER_NAME,
-      model: this.model,
-      request: resolveRequest(request),
-      options,
-      ask: (messages) => this.ask(messages, options.signal),
-    });
-  }
-
-  private async ask(messages: ChatMessage[], signal: AbortSignal | undefined): Promise<ChatAnswer> {
+  protected async ask(messages: ChatMessage[], signal: AbortSignal | undefined): Promise<ChatAnswer> {
     const body: Record<string, unknown> = {
       model: this.model,
       messages,
@@ -93,12 +44,7 @@ export class OpenAIChatScriptWriter implements ScriptWriter {
       },
     };
     if (this.temperature !== undefined) body.temperature = this.temperature;
-    const answer = await postJson(this.url, body, {
-      writer: OPENAI_CHAT_WRITER_NAME,
-      timeoutMs: this.timeoutMs,
-      signal,
-      apiKey: this.apiKey,
-    });
+    const answer = await this.post(body, signal, this.apiKey);
     const choices = field(answer, 'choices');
     const choice: unknown = Array.isArray(choices) ? choices[0] : undefined;
     const message = field(choice, 'message');

@@ -15,9 +15,10 @@
  */
 import { MySpinBotError } from '@myspinbot/contracts';
 import { encodeWav } from '../audio/wav.js';
+import { normaliseBaseUrl } from '../http/base-url.js';
 import type { SpeechResult } from '../types.js';
 import { throwIfAborted } from './abort.js';
-import { type HttpEngineConfig, normaliseBaseUrl, postForBytes, speechResultFromWav } from './http.js';
+import { type HttpEngineConfig, postForBytes, speechResultFromWav } from './http.js';
 import type { SpeechEngine, SpeechEngineDescription, SpeechSynthesisOptions } from './types.js';
 
 export const CLONING_ENGINE_NAME = 'voice-cloning';

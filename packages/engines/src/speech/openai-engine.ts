@@ -9,9 +9,10 @@
  * TYPICAL_WPM (clamped to 0.5-2.0, two decimals), else not sent.
  */
 import { MySpinBotError } from '@myspinbot/contracts';
+import { normaliseBaseUrl } from '../http/base-url.js';
 import type { SpeechResult } from '../types.js';
 import { throwIfAborted } from './abort.js';
-import { type HttpEngineConfig, normaliseBaseUrl, postForBytes, speechResultFromWav } from './http.js';
+import { type HttpEngineConfig, postForBytes, speechResultFromWav } from './http.js';
 import type { SpeechEngine, SpeechEngineDescription, SpeechSynthesisOptions } from './types.js';
 
 export const OPENAI_ENGINE_NAME = 'openai-speech';
