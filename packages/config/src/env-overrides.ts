@@ -156,6 +156,19 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     description: 'base URL of the API for artifact links',
   },
   {
+    env: 'ARTIFACT_TOKEN_SECRET',
+    path: 'api.artifactTokenSecret',
+    type: 'string',
+    description:
+      'HMAC key of artifact tokens, >= 32 characters; the same on every API replica (empty: random per process)',
+  },
+  {
+    env: 'ARTIFACT_TOKEN_TTL_SECONDS',
+    path: 'api.artifactTokenTtlSeconds',
+    type: 'integer',
+    description: 'lifetime of an artifact token (s, 60..86400)',
+  },
+  {
     env: 'STORAGE_URL',
     path: 'storage.url',
     type: 'string',

@@ -55,6 +55,25 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes the artifact token secret and lifetime from the environment, and refuses a short secret', () => {
+    const defaults = loadConfig({ role: 'api', env: {} }).api;
+    expect(defaults).toMatchObject({ artifactTokenSecret: '', artifactTokenTtlSeconds: 3600 });
+    const secret = 's'.repeat(32);
+    const config = loadConfig({
+      role: 'api',
+      env: { ARTIFACT_TOKEN_SECRET: secret, ARTIFACT_TOKEN_TTL_SECONDS: '900' },
+    });
+    expect(config.api).toMatchObject({ artifactTokenSecret: secret, artifactTokenTtlSeconds: 900 });
+    expectConfigError(
+      () => loadConfig({ role: 'api', env: { ARTIFACT_TOKEN_SECRET: 'short' } }),
+      /api\.artifactTokenSecret \(from env ARTIFACT_TOKEN_SECRET\)/,
+    );
+    expectConfigError(
+      () => loadConfig({ role: 'api', env: { ARTIFACT_TOKEN_TTL_SECONDS: '10' } }),
+      /api\.artifactTokenTtlSeconds/,
+    );
+  });
+
   it('merges a config file and rejects unknown keys in it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const good = join(dir, 'good.json');

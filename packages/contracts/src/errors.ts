@@ -87,6 +87,18 @@ export const ERROR_CODES = {
   },
   JOB_FINISHED: { kind: 'user', retryable: false, httpStatus: 409, summary: 'The job has already finished' },
   UNAUTHORIZED: { kind: 'user', retryable: false, httpStatus: 401, summary: 'A valid API key is required' },
+  ARTIFACT_TOKEN_INVALID: {
+    kind: 'user',
+    retryable: false,
+    httpStatus: 401,
+    summary: 'An artifact token is malformed, forged, or for another job',
+  },
+  ARTIFACT_TOKEN_EXPIRED: {
+    kind: 'user',
+    retryable: false,
+    httpStatus: 401,
+    summary: 'An artifact token has expired; ask for a new one',
+  },
   RATE_LIMITED: {
     kind: 'user',
     retryable: true,

@@ -5,13 +5,13 @@
  */
 export type JobId = string;
 /**
- * Node id, unique within a graph: letters, digits, '_', '.' and '-', 1..64 characters.
- */
-export type NodeId = string;
-/**
  * ISO-8601 date-time in UTC.
  */
 export type Timestamp = string;
+/**
+ * Node id, unique within a graph: letters, digits, '_', '.' and '-', 1..64 characters.
+ */
+export type NodeId = string;
 /**
  * Execution plane of a node. 'node' is the control plane, 'python' the data plane (name kept for wire compatibility with the seed).
  */
@@ -40,6 +40,68 @@ export type JobEvent = {
   error?: JobFailure;
 };
 
+/**
+ * The effective limits of POST /api/train on this deployment (config api.* and the upload checks), and whether /api needs a key. Served without a key, so a page can read it before it asks for one.
+ */
+export interface ApiLimits {
+  /**
+   * The portrait upload.
+   */
+  image: {
+    maxBytes: number;
+    /**
+     * Accepted content types (checked by content, not by name).
+     */
+    types: string[];
+    /**
+     * Shortest side allowed (px).
+     */
+    minSide: number;
+    /**
+     * Longest side allowed (px).
+     */
+    maxSide: number;
+  };
+  /**
+   * The voice sample upload.
+   */
+  voice: {
+    maxBytes: number;
+    /**
+     * Accepted content types (checked by content, not by name).
+     */
+    types: string[];
+    minSeconds: number;
+    maxSeconds: number;
+  };
+  /**
+   * Longest prompt (characters, after trimming).
+   */
+  promptChars: number;
+  /**
+   * Longest voice transcript (characters, after trimming).
+   */
+  voiceTextChars: number;
+  /**
+   * True when /api and /ws need an API key (API_KEYS is set).
+   */
+  apiKeyRequired: boolean;
+}
+/**
+ * A signed, short-lived grant to GET the artifacts of one job without an API key, for URLs that cannot carry a header (<video src>, <track src>, download links): append ?token=<token> to the job's artifact URLs. Ask for a new one before expiresIn runs out.
+ */
+export interface ArtifactToken {
+  jobId: JobId;
+  /**
+   * <expiry in Unix seconds>.<HMAC-SHA256, base64url>
+   */
+  token: string;
+  expiresAt: Timestamp;
+  /**
+   * Seconds the token stays valid from the time of the answer.
+   */
+  expiresIn: number;
+}
 /**
  * A stored file produced or consumed by a job. The key is derived from job and node ids only: jobs/<jobId>/<nodeId>/<name>.
  */
@@ -235,6 +297,14 @@ export interface AppConfig {
      * Base URL clients reach the API at (used in artifact links); empty = relative links.
      */
     publicUrl: string;
+    /**
+     * Key of the HMAC-SHA256 that signs artifact tokens (?token= on artifact URLs, for media elements that cannot send an API key). Empty = a random key per process: tokens then work only on the replica that issued them, so set the same secret (at least 32 characters) on every API replica.
+     */
+    artifactTokenSecret?: string;
+    /**
+     * How long an artifact token stays valid (s).
+     */
+    artifactTokenTtlSeconds: number;
     /**
      * Take the client address from X-Forwarded-For (set behind a reverse proxy such as Traefik, so rate limits apply per client).
      */

@@ -8,6 +8,7 @@ import type { ArtifactStore } from '@myspinbot/storage';
 import type { Metrics } from '@myspinbot/telemetry';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { JobService } from './jobs/job-service.js';
+import { apiLimits } from './limits.js';
 import type { ManifestSource } from './manifests.js';
 import { openApiDocument } from './openapi.js';
 import type { PipelineCatalogStore } from './planning/catalog.js';
@@ -51,9 +52,18 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(multipart, {
     limits: { fileSize: largest, files: 2, fields: 8, parts: 10, fieldSize: 64 * 1024, fieldNameSize: 64 },
   });
-  await app.register(capabilitiesRoutes, { manifests: deps.manifests, catalog: deps.catalog });
+  await app.register(capabilitiesRoutes, {
+    manifests: deps.manifests,
+    catalog: deps.catalog,
+    limits: apiLimits(deps.limits, deps.security.apiKeys.length > 0),
+  });
   await app.register(trainRoutes, { jobs: deps.jobs, limits: deps.limits });
-  await app.register(jobRoutes, { bus: deps.bus, jobs: deps.jobs, store: deps.store });
+  await app.register(jobRoutes, {
+    bus: deps.bus,
+    jobs: deps.jobs,
+    store: deps.store,
+    tokens: deps.security.artifactTokens,
+  });
   await app.register(wsRoutes, {
     feed: deps.feed,
     heartbeatMs: deps.wsHeartbeatMs ?? 15_000,

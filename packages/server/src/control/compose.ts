@@ -13,6 +13,7 @@ import { createLogger, createMetrics, type Metrics, type PinoLogger } from '@mys
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildApi } from './app.js';
+import { ArtifactTokens } from './artifact-tokens.js';
 import { HistoryRecorder } from './jobs/history-recorder.js';
 import { JobService } from './jobs/job-service.js';
 import { WebhookSender } from './jobs/webhooks.js';
@@ -128,6 +129,10 @@ export async function startControlProcess(
       apiKeys: config.api.apiKeys,
       corsOrigins: config.api.corsOrigins,
       rateLimitPerMinute: config.api.rateLimitPerMinute,
+      artifactTokens: new ArtifactTokens({
+        ttlSeconds: config.api.artifactTokenTtlSeconds,
+        ...(config.api.artifactTokenSecret ? { secret: config.api.artifactTokenSecret } : {}),
+      }),
     },
     checks: {
       bus: () => bus.ping(),
@@ -142,6 +147,11 @@ export async function startControlProcess(
     { address, bus: bus.kind, storage: store.kind, history: history.kind, dataPlane: data !== null },
     `${options.role} listening`,
   );
+  if (config.api.apiKeys.length > 0 && !config.api.artifactTokenSecret) {
+    logger.warn(
+      'ARTIFACT_TOKEN_SECRET is not set: artifact tokens are signed with a random key of this process and other API replicas refuse them; set the same secret on every replica',
+    );
+  }
 
   return {
     config,

@@ -84,9 +84,18 @@ export function openApiDocument(version: string): Json {
     },
     components: {
       schemas: components(),
-      securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } },
+      securitySchemes: {
+        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'an API key as a bearer token' },
+        artifactToken: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'token',
+          description: 'POST /api/jobs/{jobId}/artifact-token; opens the artifact downloads of that job only',
+        },
+      },
     },
-    security: [{}, { apiKey: [] }],
+    security: [{}, { apiKey: [] }, { bearer: [] }],
     paths: {
       '/health': { get: { summary: 'Liveness', responses: { 200: { description: 'alive' } } } },
       '/ready': {
@@ -102,6 +111,13 @@ export function openApiDocument(version: string): Json {
         get: {
           summary: "Both planes' manifests",
           responses: { 200: json(ref('CombinedManifest'), 'manifest') },
+        },
+      },
+      '/api/limits': {
+        get: {
+          summary: 'Upload limits in force, and whether /api needs a key (open without a key)',
+          security: [{}],
+          responses: { 200: json(ref('ApiLimits'), 'limits') },
         },
       },
       '/api/pipelines': {
@@ -178,18 +194,36 @@ export function openApiDocument(version: string): Json {
           responses: { 202: json(ref('JobState'), 're-queued'), ...errors(404, 409) },
         },
       },
+      '/api/jobs/{jobId}/artifact-token': {
+        post: {
+          summary:
+            'A signed, short-lived token that opens the artifact URLs of this job without a key (?token=)',
+          parameters: [jobIdParam],
+          responses: { 200: json(ref('ArtifactToken'), 'token'), ...errors(400, 401, 404) },
+        },
+      },
       '/api/jobs/{jobId}/artifacts/{nodeId}/{name}': {
         get: {
           summary: 'Download an artifact (HTTP Range supported)',
+          description:
+            'With API keys configured: a key header, or ?token= from POST /api/jobs/{jobId}/artifact-token ' +
+            '(401 ARTIFACT_TOKEN_INVALID or ARTIFACT_TOKEN_EXPIRED when it does not open this job).',
+          security: [{}, { apiKey: [] }, { bearer: [] }, { artifactToken: [] }],
           parameters: [
             jobIdParam,
             { name: 'nodeId', in: 'path', required: true, schema: ref('NodeId') },
             { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'token',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'artifact token of this job (instead of a key)',
+            },
           ],
           responses: {
             200: { description: 'the bytes' },
             206: { description: 'a range' },
-            ...errors(404, 416),
+            ...errors(401, 404, 416),
           },
         },
       },

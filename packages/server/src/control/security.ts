@@ -1,20 +1,24 @@
 /**
  * Access rules for /api and /ws: optional API keys (x-api-key, Authorization: Bearer, or ?apiKey= on /ws),
- * CORS and WebSocket Origin from one allow-list, and a per-client rate limit (429). Health, readiness and
- * metrics stay open for probes.
+ * CORS and WebSocket Origin from one allow-list, and a per-client rate limit (429). Health, readiness,
+ * metrics and GET /api/limits stay open. An artifact download may carry a signed `?token=` for its job
+ * instead of a key (media elements cannot send headers); keys are never read from HTTP URLs.
  */
 import { timingSafeEqual } from 'node:crypto';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { MySpinBotError } from '@myspinbot/contracts';
 import { sendError } from '@myspinbot/http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { ArtifactTokens } from './artifact-tokens.js';
 
 export interface SecurityOptions {
   apiKeys: readonly string[];
   corsOrigins: readonly string[];
   rateLimitPerMinute: number;
+  /** Signs and checks the `?token=` of artifact downloads. */
+  artifactTokens: ArtifactTokens;
 }
 
 function keyMatches(candidate: string, keys: readonly string[]): boolean {
@@ -48,6 +52,21 @@ export function originAllowed(options: SecurityOptions, origin: string | undefin
 
 const PROTECTED = /^\/(api|ws)(\/|$|\?)/;
 
+/** Routes of /api anyone may read: what a page needs before it has a key. */
+const PUBLIC = new Set(['GET /api/limits', 'HEAD /api/limits']);
+
+/** The route a token may open (GET, and the HEAD Fastify adds for it). */
+export const ARTIFACT_ROUTE = '/api/jobs/:jobId/artifacts/:nodeId/:name';
+
+function artifactRequest(request: FastifyRequest): { jobId: string; token: unknown } | null {
+  if (request.routeOptions.url !== ARTIFACT_ROUTE) return null;
+  if (request.method !== 'GET' && request.method !== 'HEAD') return null;
+  const query = request.query as Record<string, unknown> | undefined;
+  if (query?.token === undefined) return null;
+  const params = request.params as Record<string, unknown>;
+  return { jobId: typeof params.jobId === 'string' ? params.jobId : '', token: query.token };
+}
+
 export const security = fp<SecurityOptions>(
   async (app: FastifyInstance, options) => {
     await app.register(cors, {
@@ -72,14 +91,27 @@ export const security = fp<SecurityOptions>(
       if (!PROTECTED.test(request.url) || request.method === 'OPTIONS') return;
       // WebSocket upgrades are checked in the /ws route (the key may come as a query parameter).
       if (request.url.startsWith('/ws')) return;
-      if (!isAuthorized(options, presentedKey(request.headers))) {
-        return sendError(
-          reply,
-          401,
-          'UNAUTHORIZED',
-          'a valid API key is required (x-api-key or Authorization: Bearer)',
-        );
+      if (PUBLIC.has(`${request.method} ${request.routeOptions.url}`)) return;
+      if (isAuthorized(options, presentedKey(request.headers))) return;
+      const artifact = artifactRequest(request);
+      if (artifact) {
+        const check = options.artifactTokens.verify(artifact.jobId, artifact.token);
+        if (check === 'ok') return;
+        return check === 'expired'
+          ? sendError(
+              reply,
+              401,
+              'ARTIFACT_TOKEN_EXPIRED',
+              'the artifact token has expired; ask for a new one',
+            )
+          : sendError(reply, 401, 'ARTIFACT_TOKEN_INVALID', 'the artifact token is not valid for this job');
       }
+      return sendError(
+        reply,
+        401,
+        'UNAUTHORIZED',
+        'a valid API key is required (x-api-key or Authorization: Bearer)',
+      );
     });
   },
   { name: 'myspinbot-security' },

@@ -1,12 +1,13 @@
 /**
  * Job routes: status (the seed's), details, paged history, cancel, retry, delete, artifact download with
- * HTTP Range support.
+ * HTTP Range support, and the signed token that opens one job's artifacts to media elements.
  */
 import type { Bus } from '@myspinbot/bus';
-import { type JobStatus, MySpinBotError } from '@myspinbot/contracts';
+import { type ArtifactToken, type JobStatus, MySpinBotError } from '@myspinbot/contracts';
 import type { ArtifactStore } from '@myspinbot/storage';
 import { artifactKey } from '@myspinbot/storage';
 import type { FastifyInstance } from 'fastify';
+import type { ArtifactTokens } from '../artifact-tokens.js';
 import { jobStateFromRecord } from '../job-state.js';
 import type { JobService } from '../jobs/job-service.js';
 import { parseRange } from './range.js';
@@ -22,9 +23,9 @@ function checkJobId(jobId: string): string {
 
 export async function jobRoutes(
   app: FastifyInstance,
-  options: { bus: Bus; jobs: JobService; store: ArtifactStore },
+  options: { bus: Bus; jobs: JobService; store: ArtifactStore; tokens: ArtifactTokens },
 ): Promise<void> {
-  const { bus, jobs, store } = options;
+  const { bus, jobs, store, tokens } = options;
 
   app.get<{ Params: { jobId: string } }>('/api/status/:jobId', async (request) => {
     const jobId = checkJobId(request.params.jobId);
@@ -102,6 +103,18 @@ export async function jobRoutes(
     await jobs.remove(checkJobId(request.params.jobId));
     return reply.status(204).send();
   });
+
+  // A grant for <video src> and download links, which cannot send the API key: ?token= on this job's
+  // artifact URLs (checked in security.ts). Issued to whoever may read the job; 404 for an unknown one.
+  app.post<{ Params: { jobId: string } }>(
+    '/api/jobs/:jobId/artifact-token',
+    async (request, reply): Promise<ArtifactToken> => {
+      const jobId = checkJobId(request.params.jobId);
+      await jobs.get(jobId);
+      reply.header('cache-control', 'no-store');
+      return tokens.issue(jobId);
+    },
+  );
 
   app.get<{ Params: { jobId: string; nodeId: string; name: string } }>(
     '/api/jobs/:jobId/artifacts/:nodeId/:name',

@@ -28,6 +28,16 @@ const MAX_SIDE = 8192;
 const MIN_VOICE_S = 1;
 const MAX_VOICE_S = 180;
 
+/** The fixed rules of these checks, as GET /api/limits publishes them. */
+export const UPLOAD_RULES = {
+  imageTypes: ['image/jpeg', 'image/png', 'image/webp'],
+  imageMinSide: MIN_SIDE,
+  imageMaxSide: MAX_SIDE,
+  voiceTypes: ['audio/wav'],
+  voiceMinSeconds: MIN_VOICE_S,
+  voiceMaxSeconds: MAX_VOICE_S,
+} as const;
+
 function startsWith(bytes: Uint8Array, signature: readonly number[], offset = 0): boolean {
   return signature.every((b, i) => bytes[offset + i] === b);
 }
