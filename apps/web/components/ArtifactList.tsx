@@ -23,10 +23,13 @@ export function ArtifactList({
   api,
   artifacts,
   nodes,
+  token = null,
 }: {
   api: ApiClient;
   artifacts: readonly ArtifactLink[];
   nodes: readonly NodeState[];
+  /** The job's artifact token, for the links (when a key is in use). */
+  token?: string | null;
 }) {
   if (artifacts.length === 0) return null;
   const stepName = (nodeId: string) =>
@@ -34,7 +37,7 @@ export function ArtifactList({
   return (
     <ul className="artifacts">
       {artifacts.map((artifact) => {
-        const href = api.artifactUrl(artifact);
+        const href = api.artifactUrl(artifact, token);
         return (
           <li key={artifact.key} className="artifact">
             <div className="artifact__head">

@@ -7,12 +7,13 @@ import type { ArtifactLink } from '../lib/types';
 export function IntermediateResults({
   api,
   narration,
-  audio,
+  audioSrc,
   captionsSrc,
 }: {
   api: ApiClient;
   narration?: ArtifactLink;
-  audio?: ArtifactLink;
+  /** The speech's address (with the job's artifact token when a key is in use). */
+  audioSrc?: string;
   captionsSrc?: string;
 }) {
   const [text, setText] = useState<string | null>(null);
@@ -34,7 +35,7 @@ export function IntermediateResults({
     return () => abort.abort();
   }, [api, narrationUrl]);
 
-  if (!narration && !audio) return null;
+  if (!narration && !audioSrc) return null;
   return (
     <div className="intermediate">
       {narration ? (
@@ -47,10 +48,10 @@ export function IntermediateResults({
           )}
         </div>
       ) : null}
-      {audio ? (
+      {audioSrc ? (
         <div className="intermediate__item">
           <h4 className="intermediate__title">Speech</h4>
-          <audio className="intermediate__audio" controls preload="none" src={api.artifactUrl(audio)}>
+          <audio className="intermediate__audio" controls preload="none" src={audioSrc}>
             <track kind="captions" src={captionsSrc} label="Captions" />
           </audio>
         </div>

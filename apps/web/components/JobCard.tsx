@@ -3,6 +3,7 @@ import { type Ref, useEffect, useId, useRef, useState } from 'react';
 import { type ApiClient, isRecord } from '../lib/api';
 import { excerpt, formatDateTime, formatDuration, formatPercent } from '../lib/format';
 import { currentStep, elapsedMs, isTerminal, jobMedia, remainingMs } from '../lib/job-view';
+import { useArtifactToken } from '../lib/useArtifactToken';
 import type { JobView } from '../lib/useJobBoard';
 import { useNow } from '../lib/useNow';
 import { ArtifactList } from './ArtifactList';
@@ -51,6 +52,9 @@ export function JobCard({
     wasConfirming.current = confirmingDelete;
   }, [confirmingDelete]);
   const { state, jobId } = view;
+  // With an API key, the media and download URLs carry this job's artifact token (never the key).
+  const access = useArtifactToken(api, jobId, view.artifacts.length > 0);
+  const mediaReady = !access.needed || access.token !== null;
   const running = state !== null && !isTerminal(state.status);
   const now = useNow(running);
   const prompt = text(view.input?.prompt);
@@ -155,11 +159,21 @@ export function JobCard({
 
       {state.status === 'failed' ? <FailureReason state={state} /> : null}
 
-      {state.status === 'completed' && media.video ? (
+      {access.error && !mediaReady ? (
+        <p className="error" role="alert">
+          <code>{access.error.code}</code> The files of this job cannot be opened: {access.error.message}
+        </p>
+      ) : null}
+
+      {state.status === 'completed' && media.video && !mediaReady && !access.error ? (
+        <p className="muted">Preparing the video…</p>
+      ) : null}
+
+      {state.status === 'completed' && media.video && mediaReady ? (
         <VideoPlayer
-          src={api.artifactUrl(media.video)}
-          {...(media.captions ? { captionsSrc: api.artifactUrl(media.captions) } : {})}
-          {...(media.poster ? { posterSrc: api.artifactUrl(media.poster) } : {})}
+          src={api.artifactUrl(media.video, access.token)}
+          {...(media.captions ? { captionsSrc: api.artifactUrl(media.captions, access.token) } : {})}
+          {...(media.poster ? { posterSrc: api.artifactUrl(media.poster, access.token) } : {})}
           language={language}
           title={title}
           captionsShown={!burnedIn}
@@ -168,12 +182,12 @@ export function JobCard({
         />
       ) : null}
 
-      {!running ? (
+      {!running && mediaReady ? (
         <IntermediateResults
           api={api}
           {...(media.narration ? { narration: media.narration } : {})}
-          {...(media.audio ? { audio: media.audio } : {})}
-          {...(media.captions ? { captionsSrc: api.artifactUrl(media.captions) } : {})}
+          {...(media.audio ? { audioSrc: api.artifactUrl(media.audio, access.token) } : {})}
+          {...(media.captions ? { captionsSrc: api.artifactUrl(media.captions, access.token) } : {})}
         />
       ) : null}
 
@@ -193,7 +207,7 @@ export function JobCard({
       {view.artifacts.length > 0 ? (
         <details className="job-card__section">
           <summary>All files ({view.artifacts.length})</summary>
-          <ArtifactList api={api} artifacts={view.artifacts} nodes={state.nodes} />
+          <ArtifactList api={api} artifacts={view.artifacts} nodes={state.nodes} token={access.token} />
         </details>
       ) : null}
 

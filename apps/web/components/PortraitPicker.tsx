@@ -1,8 +1,8 @@
 'use client';
 import { type Ref, useEffect, useId, useState } from 'react';
-import { LIMITS } from '../lib/config';
+import { useLimits } from '../lib/limits';
 import type { PortraitCheck } from '../lib/validation';
-import { formatMiB } from '../lib/validation';
+import { formatMiB, imageKinds } from '../lib/validation';
 
 /** The portrait file input, with a preview of the chosen photo and what the checks found. */
 export function PortraitPicker({
@@ -24,6 +24,7 @@ export function PortraitPicker({
   inputRef?: Ref<HTMLInputElement>;
 }) {
   const id = useId();
+  const limits = useLimits();
   const [preview, setPreview] = useState<string | null>(null);
 
   useEffect(() => {
@@ -69,14 +70,14 @@ export function PortraitPicker({
             ref={inputRef}
             className="file-input"
             type="file"
-            accept="image/jpeg,image/png,image/webp"
+            accept={limits.imageTypes.join(',')}
             aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
             aria-invalid={error ? true : undefined}
             onChange={(event) => onChange(event.currentTarget.files?.[0] ?? null)}
           />
           <p id={`${id}-hint`} className="hint">
-            JPEG, PNG or WebP with one face, up to {formatMiB(LIMITS.imageBytes)}, {LIMITS.imageMinSide}–
-            {LIMITS.imageMaxSide} px a side.
+            {imageKinds(limits)} with one face, up to {formatMiB(limits.imageBytes)}, {limits.imageMinSide}–
+            {limits.imageMaxSide} px a side.
           </p>
           {check === 'checking' ? <p className="hint">Checking the image…</p> : null}
           {valid ? (

@@ -1,7 +1,8 @@
 'use client';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { describeError } from '../lib/api';
-import { LIMITS } from '../lib/config';
+import type { UploadLimits } from '../lib/config';
+import { useLimits } from '../lib/limits';
 import {
   checkOptions,
   DEFAULT_OPTIONS,
@@ -22,10 +23,14 @@ import { PipelineOptions } from './PipelineOptions';
 import { PortraitPicker } from './PortraitPicker';
 import { VoiceSampleFields } from './VoiceSampleFields';
 
-/** Runs an async check of the latest file only (a slower check of an older file is dropped). */
+/**
+ * Runs an async check of the latest file only (a slower check of an older file is dropped), again when
+ * the limits change (the server's arrive after the page starts).
+ */
 function useFileCheck<T>(
   file: File | null,
-  check: (file: File) => Promise<T>,
+  check: (file: File, limits: UploadLimits) => Promise<T>,
+  limits: UploadLimits,
 ): [T | 'checking' | null, (v: T) => void] {
   const [result, setResult] = useState<T | 'checking' | null>(null);
   const checkRef = useRef(check);
@@ -37,7 +42,7 @@ function useFileCheck<T>(
     let current = true;
     setResult('checking');
     checkRef
-      .current(file)
+      .current(file, limits)
       .then((r) => {
         if (current) setResult(r);
       })
@@ -47,7 +52,7 @@ function useFileCheck<T>(
     return () => {
       current = false;
     };
-  }, [file]);
+  }, [file, limits]);
   return [result, setResult];
 }
 
@@ -72,11 +77,12 @@ export function UploadForm({
   onSubmitted: (accepted: TrainAccepted) => void;
 }) {
   const id = useId();
+  const limits = useLimits();
   const [image, setImage] = useState<File | null>(null);
-  const [imageCheck, setImageCheck] = useFileCheck<PortraitCheck>(image, checkPortrait);
+  const [imageCheck, setImageCheck] = useFileCheck<PortraitCheck>(image, checkPortrait, limits);
   const [prompt, setPrompt] = useState('');
   const [voice, setVoice] = useState<File | null>(null);
-  const [voiceCheck] = useFileCheck<VoiceCheck>(voice, checkVoiceSample);
+  const [voiceCheck] = useFileCheck<VoiceCheck>(voice, checkVoiceSample, limits);
   const [voiceText, setVoiceText] = useState('');
   const [pipelineName, setPipelineName] = useState('');
   const [draft, setDraft] = useState<OptionsDraft>(DEFAULT_OPTIONS);
@@ -98,8 +104,8 @@ export function UploadForm({
   const pipeline = available.find((p) => p.name === selectedName);
   const features = pipelineFeatures(pipeline, manifest);
 
-  const promptProblem = checkPrompt(prompt);
-  const voiceTextProblem = checkVoiceText(voiceText, features.voice && voice !== null);
+  const promptProblem = checkPrompt(prompt, limits);
+  const voiceTextProblem = checkVoiceText(voiceText, features.voice && voice !== null, limits);
   const optionProblems = checkOptions(draft, features);
   const imageMissing = features.image && image === null;
   const imageBad = imageCheck !== null && imageCheck !== 'checking' && !imageCheck.ok;
@@ -225,9 +231,9 @@ export function UploadForm({
         />
         <p
           id={`${id}-prompt-count`}
-          className={`hint counter${promptLength > LIMITS.promptChars ? ' counter--over' : ''}`}
+          className={`hint counter${promptLength > limits.promptChars ? ' counter--over' : ''}`}
         >
-          {promptLength} / {LIMITS.promptChars} characters
+          {promptLength} / {limits.promptChars} characters
         </p>
         {showPromptError ? (
           <p id={`${id}-prompt-error`} className="field__error">

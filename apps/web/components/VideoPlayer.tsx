@@ -1,3 +1,33 @@
+'use client';
+import { type RefObject, useEffect, useRef } from 'react';
+
+/**
+ * Points the video at a new address (a refreshed artifact token) without losing the viewer's place: the
+ * element keeps the address it loaded until it is paused, then reloads from the new one at the same time.
+ */
+function useSourceSwap(ref: RefObject<HTMLVideoElement | null>, src: string): void {
+  useEffect(() => {
+    const video = ref.current;
+    if (!video || video.currentSrc === '' || video.currentSrc === new URL(src, document.baseURI).href) return;
+    const swap = () => {
+      const time = video.currentTime;
+      video.load();
+      if (time > 0) {
+        const seek = () => {
+          video.currentTime = time;
+        };
+        video.addEventListener('loadedmetadata', seek, { once: true });
+      }
+    };
+    if (video.paused) {
+      swap();
+      return;
+    }
+    video.addEventListener('pause', swap, { once: true });
+    return () => video.removeEventListener('pause', swap);
+  }, [ref, src]);
+}
+
 /** The finished video with its captions track (WebVTT), and links to download the video and the captions. */
 export function VideoPlayer({
   src,
@@ -19,9 +49,12 @@ export function VideoPlayer({
   downloadName: string;
   crossOrigin: boolean;
 }) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useSourceSwap(ref, src);
   return (
     <figure className="video">
       <video
+        ref={ref}
         className="video__player"
         controls
         playsInline

@@ -1,8 +1,11 @@
 'use client';
 import { type Ref, useId } from 'react';
-import { LIMITS } from '../lib/config';
+import { useLimits } from '../lib/limits';
 import type { VoiceCheck } from '../lib/validation';
 import { formatMiB } from '../lib/validation';
+
+/** What the file picker offers: WAV under each name browsers give it (the check goes by content). */
+const WAV_ACCEPT = 'audio/wav,audio/x-wav,audio/wave,.wav';
 
 /** The optional voice sample (WAV) and its transcript. */
 export function VoiceSampleFields({
@@ -23,6 +26,7 @@ export function VoiceSampleFields({
   transcriptRef?: Ref<HTMLTextAreaElement>;
 }) {
   const id = useId();
+  const limits = useLimits();
   const problem = check !== null && check !== 'checking' && !check.ok ? check.message : null;
   const valid = check !== null && check !== 'checking' && check.ok ? check : null;
   return (
@@ -37,14 +41,14 @@ export function VoiceSampleFields({
           ref={inputRef}
           className="file-input"
           type="file"
-          accept="audio/wav,audio/x-wav,audio/wave,.wav"
+          accept={WAV_ACCEPT}
           aria-describedby={`${id}-hint${problem ? ` ${id}-error` : ''}`}
           aria-invalid={problem ? true : undefined}
           onChange={(event) => onFile(event.currentTarget.files?.[0] ?? null)}
         />
         <p id={`${id}-hint`} className="hint">
-          A WAV recording of the voice to imitate, {LIMITS.voiceMinSeconds}–{LIMITS.voiceMaxSeconds} s, up to{' '}
-          {formatMiB(LIMITS.voiceBytes)}.
+          A WAV recording of the voice to imitate, {limits.voiceMinSeconds}–{limits.voiceMaxSeconds} s, up to{' '}
+          {formatMiB(limits.voiceBytes)}.
         </p>
         {check === 'checking' ? <p className="hint">Checking the recording…</p> : null}
         {valid ? <p className="hint hint--ok">WAV, {valid.durationS.toFixed(1)} s</p> : null}

@@ -2,9 +2,15 @@
  * The HTTP client of the control-plane API. Every failure becomes an ApiError carrying the server's
  * `{error: {code, message, details?}}` (or a NETWORK_ERROR / BAD_RESPONSE of our own), so the UI can show
  * the code and the message as they are.
+ *
+ * With an API key, requests carry it in the x-api-key header and the WebSocket URL as ?apiKey= (the one
+ * place the server reads it from a URL). Media and download URLs carry an artifact token of their job
+ * instead (artifactUrl), never the key.
  */
 import type {
+  ApiLimits,
   ArtifactLink,
+  ArtifactToken,
   CombinedManifest,
   JobDetail,
   JobPage,
@@ -50,6 +56,10 @@ export interface ApiClientOptions {
   fetch?: FetchLike;
   /** Where relative URLs resolve when baseUrl is '' (the page's location in a browser). */
   pageUrl?: string;
+  /** Sent as x-api-key on every request (and ?apiKey= on /ws). */
+  apiKey?: string | null;
+  /** Told when the server refuses the key (401 UNAUTHORIZED). */
+  onUnauthorized?: (error: ApiError) => void;
 }
 
 export interface JobListQuery {
@@ -64,12 +74,30 @@ export class ApiClient {
   readonly baseUrl: string;
   private readonly fetchImpl: FetchLike;
   private readonly pageUrl: string;
+  private readonly apiKey: string | null;
+  private readonly options: ApiClientOptions;
 
   constructor(options: ApiClientOptions = {}) {
+    this.options = options;
     this.baseUrl = trimSlash(options.baseUrl ?? '');
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.pageUrl =
       options.pageUrl ?? (typeof window === 'undefined' ? 'http://localhost/' : window.location.href);
+    this.apiKey = options.apiKey ? options.apiKey : null;
+  }
+
+  /** The same client with other options (a key entered, or forgotten). */
+  with(options: Pick<ApiClientOptions, 'apiKey' | 'onUnauthorized'>): ApiClient {
+    return new ApiClient({ ...this.options, ...options });
+  }
+
+  /** True when requests carry a key: media URLs then need an artifact token. */
+  get hasApiKey(): boolean {
+    return this.apiKey !== null;
+  }
+
+  private authHeaders(): Record<string, string> {
+    return this.apiKey === null ? {} : { 'x-api-key': this.apiKey };
   }
 
   /** True when the API is on another origin than the page (media then need CORS). */
@@ -84,15 +112,21 @@ export class ApiClient {
     return `${this.baseUrl}${path.startsWith('/') ? path : `/${path}`}`;
   }
 
-  /** Where an artifact can be fetched, played or downloaded. */
-  artifactUrl(artifact: Pick<ArtifactLink, 'url'>): string {
-    return this.url(artifact.url);
+  /**
+   * Where an artifact can be fetched, played or downloaded: with the artifact token of its job when one
+   * is given (elements that load URLs themselves cannot send the key).
+   */
+  artifactUrl(artifact: Pick<ArtifactLink, 'url'>, token?: string | null): string {
+    const url = this.url(artifact.url);
+    if (!token) return url;
+    return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
   }
 
-  /** The WebSocket endpoint: ws(s)://<api host>/ws. */
+  /** The WebSocket endpoint: ws(s)://<api host>/ws, with ?apiKey= when a key is in use. */
   socketUrl(): string {
     const http = new URL(this.url('/ws'), this.pageUrl);
     http.protocol = http.protocol === 'https:' ? 'wss:' : 'ws:';
+    if (this.apiKey !== null) http.searchParams.set('apiKey', this.apiKey);
     return http.toString();
   }
 
@@ -101,7 +135,7 @@ export class ApiClient {
     try {
       response = await this.fetchImpl(this.url(path), {
         ...init,
-        headers: { accept: 'application/json', ...init.headers },
+        headers: { accept: 'application/json', ...this.authHeaders(), ...init.headers },
       });
     } catch (error) {
       if (error instanceof DOMException && error.name === 'AbortError') throw error;
@@ -119,8 +153,26 @@ export class ApiClient {
           throw new ApiError(response.status, 'BAD_RESPONSE', `the answer to ${path} is not JSON`);
       }
     }
-    if (!response.ok) throw errorFromBody(response.status, response.statusText, body);
+    if (!response.ok) throw this.refused(errorFromBody(response.status, response.statusText, body));
     return body as T;
+  }
+
+  private refused(error: ApiError): ApiError {
+    if (error.status === 401 && error.code === 'UNAUTHORIZED') this.options.onUnauthorized?.(error);
+    return error;
+  }
+
+  /** The upload limits in force, and whether a key is needed (answered without a key). */
+  limits(signal?: AbortSignal): Promise<ApiLimits> {
+    return this.request('/api/limits', signal ? { signal } : {});
+  }
+
+  /** A short-lived token that opens the artifact URLs of one job (see artifactUrl). */
+  artifactToken(jobId: string, signal?: AbortSignal): Promise<ArtifactToken> {
+    return this.request(`/api/jobs/${encodeURIComponent(jobId)}/artifact-token`, {
+      method: 'POST',
+      ...(signal ? { signal } : {}),
+    });
   }
 
   pipelines(signal?: AbortSignal): Promise<PipelineList> {
@@ -172,7 +224,10 @@ export class ApiClient {
   async text(artifact: Pick<ArtifactLink, 'url'>, signal?: AbortSignal): Promise<string> {
     let response: Response;
     try {
-      response = await this.fetchImpl(this.artifactUrl(artifact), signal ? { signal } : {});
+      response = await this.fetchImpl(this.artifactUrl(artifact), {
+        headers: this.authHeaders(),
+        ...(signal ? { signal } : {}),
+      });
     } catch (error) {
       if (error instanceof DOMException && error.name === 'AbortError') throw error;
       throw new ApiError(0, 'NETWORK_ERROR', 'the artifact could not be fetched');
@@ -185,7 +240,7 @@ export class ApiClient {
       } catch {
         body = null;
       }
-      throw errorFromBody(response.status, response.statusText, body);
+      throw this.refused(errorFromBody(response.status, response.statusText, body));
     }
     return text;
   }

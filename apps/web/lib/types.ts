@@ -171,3 +171,23 @@ export interface TrainRequest {
   pipeline?: string;
   options: TrainOptions;
 }
+
+/** GET /api/limits (access.schema.json#/$defs/ApiLimits): the upload limits in force on the server. */
+export interface ApiLimits {
+  image: { maxBytes: number; types: string[]; minSide: number; maxSide: number };
+  voice: { maxBytes: number; types: string[]; minSeconds: number; maxSeconds: number };
+  promptChars: number;
+  voiceTextChars: number;
+  /** True when /api and /ws need an API key. */
+  apiKeyRequired: boolean;
+}
+
+/** POST /api/jobs/:id/artifact-token (access.schema.json#/$defs/ArtifactToken). */
+export interface ArtifactToken {
+  jobId: string;
+  /** Goes on the job's artifact URLs as ?token=. */
+  token: string;
+  expiresAt: string;
+  /** Seconds it stays valid from the answer. */
+  expiresIn: number;
+}

@@ -150,6 +150,15 @@ export function useJobBoard(
     [api],
   );
 
+  // A new client (an API key entered): the cards the old one could not load are asked for again.
+  const apiSeen = useRef(api);
+  useEffect(() => {
+    if (apiSeen.current === api) return;
+    apiSeen.current = api;
+    for (const view of jobsRef.current)
+      if (view.problem !== null || view.state === null) void loadDetail(view.jobId);
+  }, [api, loadDetail]);
+
   useEffect(() => {
     if (!socket) return;
     // A new connection object (first render, or the URL changed): follow every job on the board.

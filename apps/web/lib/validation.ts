@@ -1,9 +1,10 @@
 /**
  * Client-side checks that match the API's (packages/server/src/control/uploads/inspect.ts, routes/train.ts):
  * file kinds by content signature, never by name; sizes; image sides; voice sample length; text lengths.
- * The server checks everything again; these only spare users a round trip.
+ * The numbers are the server's (GET /api/limits; DEFAULT_LIMITS until it answers). The server checks
+ * everything again; these only spare users a round trip.
  */
-import { LIMITS } from './config';
+import { DEFAULT_LIMITS, type UploadLimits } from './config';
 
 export type ImageFormat = 'jpeg' | 'png' | 'webp';
 
@@ -15,9 +16,10 @@ export type VoiceCheck = { ok: true; durationS: number } | { ok: false; message:
 
 const MiB = 1024 * 1024;
 
+/** A size for limits and messages: MiB, or KiB under 1 MiB (a deployment may set small limits). */
 export function formatMiB(bytes: number): string {
-  const value = bytes / MiB;
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} MiB`;
+  const [value, unit] = bytes < MiB ? [bytes / 1024, 'KiB'] : [bytes / MiB, 'MiB'];
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
 }
 
 /** The bytes of a file (FileReader works in every browser and in jsdom). */
@@ -105,13 +107,26 @@ export function imageSize(bytes: Uint8Array, format: ImageFormat): { width: numb
   return webpSize(bytes);
 }
 
-/** A portrait: JPEG, PNG or WebP by content, at most 15 MiB, 64..8192 px a side. */
-export async function checkPortrait(file: Blob): Promise<PortraitCheck> {
+const IMAGE_TYPES: Record<ImageFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+
+/** The image kinds the limits accept, for messages: "JPEG, PNG or WebP". */
+export function imageKinds(limits: UploadLimits = DEFAULT_LIMITS): string {
+  const names = (Object.keys(IMAGE_TYPES) as ImageFormat[])
+    .filter((f) => limits.imageTypes.includes(IMAGE_TYPES[f]))
+    .map((f) => (f === 'webp' ? 'WebP' : f.toUpperCase()));
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : (names[0] ?? 'image');
+}
+
+/** A portrait: an accepted kind (JPEG, PNG or WebP by content), within the size and side limits. */
+export async function checkPortrait(
+  file: Blob,
+  limits: UploadLimits = DEFAULT_LIMITS,
+): Promise<PortraitCheck> {
   if (file.size === 0) return { ok: false, message: 'The image file is empty.' };
-  if (file.size > LIMITS.imageBytes) {
+  if (file.size > limits.imageBytes) {
     return {
       ok: false,
-      message: `The image is ${formatMiB(file.size)}; the limit is ${formatMiB(LIMITS.imageBytes)}.`,
+      message: `The image is ${formatMiB(file.size)}; the limit is ${formatMiB(limits.imageBytes)}.`,
     };
   }
   let bytes: Uint8Array;
@@ -121,15 +136,16 @@ export async function checkPortrait(file: Blob): Promise<PortraitCheck> {
     return { ok: false, message: 'The image file could not be read.' };
   }
   const format = sniffImage(bytes);
-  if (!format) return { ok: false, message: 'The image must be a JPEG, PNG or WebP file.' };
+  if (!format || !limits.imageTypes.includes(IMAGE_TYPES[format]))
+    return { ok: false, message: `The image must be a ${imageKinds(limits)} file.` };
   const size = imageSize(bytes, format);
   if (!size || size.width === 0 || size.height === 0)
     return { ok: false, message: `The ${format.toUpperCase()} file is damaged: its size cannot be read.` };
   const { width, height } = size;
-  if (Math.min(width, height) < LIMITS.imageMinSide || Math.max(width, height) > LIMITS.imageMaxSide) {
+  if (Math.min(width, height) < limits.imageMinSide || Math.max(width, height) > limits.imageMaxSide) {
     return {
       ok: false,
-      message: `The image is ${width}×${height} px; each side must be ${LIMITS.imageMinSide}–${LIMITS.imageMaxSide} px.`,
+      message: `The image is ${width}×${height} px; each side must be ${limits.imageMinSide}–${limits.imageMaxSide} px.`,
     };
   }
   return { ok: true, format, width, height };
@@ -153,13 +169,16 @@ export function wavDuration(bytes: Uint8Array): number | null {
   return null;
 }
 
-/** A voice sample: WAV by content, at most 30 MiB, 1..180 s. */
-export async function checkVoiceSample(file: Blob): Promise<VoiceCheck> {
+/** A voice sample: WAV by content, within the size and length limits. */
+export async function checkVoiceSample(
+  file: Blob,
+  limits: UploadLimits = DEFAULT_LIMITS,
+): Promise<VoiceCheck> {
   if (file.size === 0) return { ok: false, message: 'The voice sample is empty.' };
-  if (file.size > LIMITS.voiceBytes) {
+  if (file.size > limits.voiceBytes) {
     return {
       ok: false,
-      message: `The voice sample is ${formatMiB(file.size)}; the limit is ${formatMiB(LIMITS.voiceBytes)}.`,
+      message: `The voice sample is ${formatMiB(file.size)}; the limit is ${formatMiB(limits.voiceBytes)}.`,
     };
   }
   let bytes: Uint8Array;
@@ -168,33 +187,38 @@ export async function checkVoiceSample(file: Blob): Promise<VoiceCheck> {
   } catch {
     return { ok: false, message: 'The voice sample could not be read.' };
   }
-  if (!isWav(bytes)) return { ok: false, message: 'The voice sample must be a WAV file (PCM or float).' };
+  if (!isWav(bytes) || !limits.voiceTypes.includes('audio/wav'))
+    return { ok: false, message: 'The voice sample must be a WAV file (PCM or float).' };
   const durationS = wavDuration(bytes);
   if (durationS === null)
     return { ok: false, message: 'The WAV file is damaged: its header cannot be read.' };
-  if (durationS < LIMITS.voiceMinSeconds || durationS > LIMITS.voiceMaxSeconds) {
+  if (durationS < limits.voiceMinSeconds || durationS > limits.voiceMaxSeconds) {
     return {
       ok: false,
-      message: `The voice sample lasts ${durationS.toFixed(1)} s; it must last ${LIMITS.voiceMinSeconds}–${LIMITS.voiceMaxSeconds} s.`,
+      message: `The voice sample lasts ${durationS.toFixed(1)} s; it must last ${limits.voiceMinSeconds}–${limits.voiceMaxSeconds} s.`,
     };
   }
   return { ok: true, durationS };
 }
 
 /** The problem with a prompt, or null. The server trims before it counts. */
-export function checkPrompt(prompt: string): string | null {
+export function checkPrompt(prompt: string, limits: UploadLimits = DEFAULT_LIMITS): string | null {
   const length = prompt.trim().length;
   if (length === 0) return 'Write a prompt: what should the portrait say?';
-  if (length > LIMITS.promptChars)
-    return `The prompt has ${length} characters; the limit is ${LIMITS.promptChars}.`;
+  if (length > limits.promptChars)
+    return `The prompt has ${length} characters; the limit is ${limits.promptChars}.`;
   return null;
 }
 
 /** The problem with a voice transcript, or null. */
-export function checkVoiceText(text: string, hasVoice: boolean): string | null {
+export function checkVoiceText(
+  text: string,
+  hasVoice: boolean,
+  limits: UploadLimits = DEFAULT_LIMITS,
+): string | null {
   const length = text.trim().length;
   if (length > 0 && !hasVoice) return 'A transcript needs a voice sample.';
-  if (length > LIMITS.voiceTextChars)
-    return `The transcript has ${length} characters; the limit is ${LIMITS.voiceTextChars}.`;
+  if (length > limits.voiceTextChars)
+    return `The transcript has ${length} characters; the limit is ${limits.voiceTextChars}.`;
   return null;
 }

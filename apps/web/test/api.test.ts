@@ -152,3 +152,59 @@ describe('ApiClient', () => {
     await expect(api.text({ url: '/a/missing.txt' })).rejects.toMatchObject({ code: 'ARTIFACT_NOT_FOUND' });
   });
 });
+
+describe('ApiClient with an API key', () => {
+  const KEY = 'secret-key-0123456789abcdef';
+
+  it('sends the key as a header on requests and text fetches, and on /ws only as ?apiKey=', async () => {
+    const { calls, fetch } = fakeFetch((url) =>
+      url.endsWith('.txt') ? new Response('hi') : json(200, { items: [], nextCursor: null }),
+    );
+    const api = new ApiClient({ fetch, baseUrl: 'https://api.test', pageUrl: 'https://ui.test/' }).with({
+      apiKey: KEY,
+    });
+    expect(api.hasApiKey).toBe(true);
+    await api.jobs();
+    await api.text({ url: '/api/jobs/j/artifacts/n/a.txt' });
+    for (const call of calls) {
+      expect(new Headers(call.init?.headers).get('x-api-key')).toBe(KEY);
+      expect(call.url).not.toContain(KEY);
+    }
+    expect(api.socketUrl()).toBe(`wss://api.test/ws?apiKey=${KEY}`);
+    expect(new ApiClient({ fetch, baseUrl: 'https://api.test' }).socketUrl()).toBe('wss://api.test/ws');
+  });
+
+  it('puts an artifact token, never the key, on media URLs', () => {
+    const api = new ApiClient({ pageUrl: 'http://ui.test/', apiKey: KEY });
+    const link = { url: '/api/jobs/j/artifacts/render/video.mp4' };
+    expect(api.artifactUrl(link)).toBe('/api/jobs/j/artifacts/render/video.mp4');
+    expect(api.artifactUrl(link, '1700000000.a_b-c')).toBe(
+      '/api/jobs/j/artifacts/render/video.mp4?token=1700000000.a_b-c',
+    );
+    expect(api.artifactUrl({ url: 'https://cdn.test/v.mp4?x=1' }, 't/+')).toBe(
+      'https://cdn.test/v.mp4?x=1&token=t%2F%2B',
+    );
+  });
+
+  it('asks for limits and artifact tokens, and reports a refused key', async () => {
+    const refused: string[] = [];
+    const { calls, fetch } = fakeFetch((url, init) => {
+      if (url === '/api/limits') return json(200, { apiKeyRequired: true });
+      if (url.endsWith('/artifact-token') && init?.method === 'POST')
+        return json(200, { jobId: 'j', token: 't', expiresAt: '', expiresIn: 3600 });
+      return json(401, { error: { code: 'UNAUTHORIZED', message: 'a valid API key is required' } });
+    });
+    const api = new ApiClient({
+      fetch,
+      pageUrl: 'http://ui.test/',
+      apiKey: 'wrong',
+      onUnauthorized: (e) => refused.push(e.code),
+    });
+    expect(await api.limits()).toEqual({ apiKeyRequired: true });
+    expect(await api.artifactToken('j')).toMatchObject({ token: 't', expiresIn: 3600 });
+    expect(calls.at(-1)?.url).toBe('/api/jobs/j/artifact-token');
+    await expect(api.jobs()).rejects.toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+    await expect(api.text({ url: '/a.txt' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(refused).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED']);
+  });
+});

@@ -25,6 +25,8 @@ export type WireTypesMatch = [
   Check<Same<Ui.CombinedManifest, Contract.CombinedManifest>>,
   Check<Same<Ui.TrainOptions, Contract.TrainOptions>>,
   Check<Same<Ui.TrainAccepted, Contract.TrainAccepted>>,
+  Check<Same<Ui.ApiLimits, Contract.ApiLimits>>,
+  Check<Same<Ui.ArtifactToken, Contract.ArtifactToken>>,
 ];
 
 const SCHEMAS = join(import.meta.dirname, '..', '..', '..', 'packages', 'contracts', 'schemas');

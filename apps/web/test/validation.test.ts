@@ -3,11 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../lib/config';
 import {
   checkPortrait,
   checkPrompt,
   checkVoiceSample,
   checkVoiceText,
+  imageKinds,
   imageSize,
   sniffImage,
   wavDuration,
@@ -162,5 +164,32 @@ describe('text checks', () => {
     expect(checkVoiceText('hello', false)).toBe('A transcript needs a voice sample.');
     expect(checkVoiceText('hello', true)).toBeNull();
     expect(checkVoiceText('a'.repeat(4001), true)).toMatch(/limit is 4000/);
+  });
+});
+
+describe('checks with the limits of a deployment', () => {
+  const limits = {
+    ...DEFAULT_LIMITS,
+    imageTypes: ['image/png'],
+    promptChars: 10,
+    voiceTextChars: 5,
+    voiceBytes: 512 * 1024,
+  };
+
+  it('refuses kinds the server does not accept and counts against its numbers', async () => {
+    const jpeg = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0, 0, 0, 0, 0, 0])]);
+    expect(await checkPortrait(jpeg, limits)).toEqual({
+      ok: false,
+      message: 'The image must be a PNG file.',
+    });
+    expect(imageKinds(DEFAULT_LIMITS)).toBe('JPEG, PNG or WebP');
+    expect(checkPrompt('eleven char', limits)).toBe('The prompt has 11 characters; the limit is 10.');
+    expect(checkPrompt('ten chars!', limits)).toBeNull();
+    expect(checkVoiceText('six ch', true, limits)).toBe('The transcript has 6 characters; the limit is 5.');
+    const big = new Blob([new Uint8Array(600 * 1024)]);
+    expect(await checkVoiceSample(big, limits)).toEqual({
+      ok: false,
+      message: 'The voice sample is 600 KiB; the limit is 512 KiB.',
+    });
   });
 });
