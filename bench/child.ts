@@ -1,7 +1,8 @@
 /**
  * Bench child processes (node --import tsx <file>, no shell) and their IPC: typed messages with a `type`,
  * structured-clone serialisation (typed arrays pass as they are). A child is stopped by its own PID:
- * SIGTERM, then SIGKILL after a grace period.
+ * SIGTERM, then SIGKILL after a grace period. With BENCH_CHILD_PROF=<dir> set, each child writes a V8 CPU
+ * profile there (node --cpu-prof), for looking into a child's share of a benchmark.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -37,11 +38,23 @@ export class BenchChild {
 
   /** Starts `file` (relative to the repository root) with `args`. */
   static start(file: string, args: readonly string[]): BenchChild {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, file), ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      serialization: 'advanced',
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...(process.env.BENCH_CHILD_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CHILD_PROF}`]
+          : []),
+        '--import',
+        'tsx',
+        join(ROOT, file),
+        ...args,
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        serialization: 'advanced',
+      },
+    );
     return new BenchChild(child);
   }
 

@@ -3,12 +3,19 @@
  * alternating planes, one job at a time; each node notes when its service is entered and left. A handoff
  * is the time from one node's service returning on one plane to the next node's service being entered on
  * the other: result applied, handoff script (persist, XADD, XACK, PUBLISH), the other executor's read
- * waking up, entry validation (schema + DAG), the next node's 'running' checkpoint script.
+ * waking up, entry validation (schema + DAG), the next node's 'running' checkpoint sent.
+ *
+ * Two shapes: both executors in this process (one thread does the work of both planes, so each handoff
+ * also waits for the sending executor's own follow-up work), and the data executor in its own process, as
+ * deployed. Across processes the clocks differ, so there a round trip is timed on this side, from a
+ * control node's service returning to the next control node's service being entered (two handoffs and
+ * the data plane's no-op node between them), and halved.
  */
 import type { Bus } from '@myspinbot/bus';
 import { busConfig } from '@myspinbot/bus';
 import type { Plane } from '@myspinbot/contracts';
 import { PlaneExecutor, type ServiceDefinition, ServiceRegistry } from '@myspinbot/runtime';
+import { BenchChild } from '../child.js';
 import { boundedLoop, type LoopBounds } from '../stats.js';
 import { JobWaiter } from './executors.js';
 import { benchJobId, noopChain } from './graphs.js';
@@ -76,5 +83,48 @@ export async function executorHandoffs(
     await control.stop(1000);
     await data.stop(1000);
     await waiter.stop();
+  }
+}
+
+/** Per-handoff samples with the data executor (diag.noop) in a worker process on the same Redis prefix. */
+export async function crossProcessHandoffs(
+  bus: Bus,
+  prefix: string,
+  nodes: number,
+  bounds: LoopBounds,
+  warmup: number,
+): Promise<number[]> {
+  const stamps: Stamps = new Map();
+  const worker = BenchChild.start('bench/orchestration/worker.ts', [prefix, '1']);
+  const control = stampExecutor(bus, 'node', prefix, stamps);
+  const waiter = new JobWaiter(bus);
+  const samples: number[] = [];
+  try {
+    await bus.init();
+    await worker.next('ready', 30_000);
+    await waiter.start();
+    await control.start();
+    const once = async (record: boolean): Promise<void> => {
+      const graph = noopChain(benchJobId('xhop'), nodes);
+      for (const node of graph.nodes) if (node.plane === 'node') node.service = 'bench.stamp';
+      const ended = waiter.wait(graph.workflowId, 10_000);
+      await bus.submit(graph, 'node');
+      const { status } = await ended;
+      if (status !== 'completed') throw new Error(`cross-process handoff: job ended ${status}`);
+      for (let i = 2; i < nodes; i += 2) {
+        const before = stamps.get(`${graph.workflowId}/n${i - 2}`);
+        const after = stamps.get(`${graph.workflowId}/n${i}`);
+        if (!before || !after) throw new Error('cross-process handoff: a node left no stamp');
+        if (record) samples.push((after.enter - before.exit) / 2);
+      }
+      stamps.clear();
+    };
+    for (let i = 0; i < warmup; i++) await once(false);
+    await boundedLoop(bounds, () => once(true));
+    return samples;
+  } finally {
+    await control.stop(1000);
+    await waiter.stop();
+    await worker.stop();
   }
 }

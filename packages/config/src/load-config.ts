@@ -108,7 +108,8 @@ function parseEnvValue(override: EnvOverride, raw: string): unknown {
 const ROLE_DEFAULTS: Record<ProcessRole, Record<string, unknown>> = {
   api: {},
   worker: { server: { port: 3001 } },
-  embedded: { bus: { kind: 'memory' } },
+  // The in-process bus holds acknowledged entries in memory until trimmed: trim them often.
+  embedded: { bus: { kind: 'memory', timings: { trimIntervalMs: 5000 } } },
 };
 
 const validateConfig = createAjv().getSchema<AppConfig>('https://myspinbot.dev/schemas/config.schema.json');

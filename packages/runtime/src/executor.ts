@@ -76,9 +76,15 @@ interface InFlight {
   graph: WorkflowGraph | null;
   /** The store lost the entry (Redis came back empty): transitions go through requeue. */
   orphaned: boolean;
+  /** Nodes may start before their 'running' checkpoint landed (see mayStartAtOnce). */
+  startsAtOnce: boolean;
 }
 
 const DEFAULT_NODE_TIMEOUT_MS = 30 * 60_000;
+/** Clocks of the machines writing stream ids and running executors may differ by this much. */
+const CLOCK_SKEW_MARGIN_MS = 1_000;
+/** Cancels remembered for jobs not in flight here. */
+const MAX_CANCELS_HEARD = 10_000;
 
 export class PlaneExecutor<D = unknown> {
   readonly plane: Plane;
@@ -99,6 +105,10 @@ export class PlaneExecutor<D = unknown> {
   private reclaiming = false;
   private heartbeating = false;
   private _state: ExecutorState = 'created';
+  /** When this executor began hearing cancel messages (ms since the epoch). */
+  private listeningSince = Number.POSITIVE_INFINITY;
+  /** Jobs whose cancel was heard while none of their entries was here: jobId -> when. */
+  private readonly cancelsHeard = new Map<string, number>();
 
   constructor(private readonly options: PlaneExecutorOptions<D>) {
     this.bus = options.bus;
@@ -132,14 +142,18 @@ export class PlaneExecutor<D = unknown> {
     this._state = 'running';
     this.unsubscribeControl = await this.bus.onControl((message) => {
       if (message.type !== 'cancel') return;
+      let found = false;
       for (const job of this.inflight.values()) {
         if (job.jobId === message.jobId) {
+          found = true;
           job.controller.abort(
             new MySpinBotError('NODE_CANCELLED', message.reason ?? 'cancelled by request'),
           );
         }
       }
+      if (!found) this.rememberCancel(message.jobId);
     });
+    this.listeningSince = Date.now();
     this.bus.on('reset', this.onReset);
     this.every(this.config.heartbeatIntervalMs, () => this.heartbeat());
     this.every(this.config.reclaimIntervalMs, () => this.reclaim());
@@ -228,6 +242,7 @@ export class PlaneExecutor<D = unknown> {
       jobId: delivery.fields.jobId ?? null,
       graph: null,
       orphaned: false,
+      startsAtOnce: false,
     };
     this.inflight.set(delivery.entryId, job);
     const work = this.process(job)
@@ -266,11 +281,14 @@ export class PlaneExecutor<D = unknown> {
     }
     if (delivery.deliveries > 1) graph = await this.resumeFrom(graph);
     job.graph = graph;
+    job.startsAtOnce = this.mayStartAtOnce(job);
 
     while (!job.controller.signal.aborted) {
       const ready = readyNodes(job.graph, this.plane);
       if (ready.length === 0) break;
       await Promise.all(ready.map((node) => this.runNode(job, node, log)));
+      // The job is in flight here now: a cancel message aborts it directly.
+      job.startsAtOnce = true;
     }
     await this.settle(job, log);
   }
@@ -308,12 +326,16 @@ export class PlaneExecutor<D = unknown> {
     const service = this.registry.get(node.service);
     const started = new Date();
     job.graph = startNode(this.graphOf(job), node.id, started);
-    const outcome = await this.transition(
+    const runningCheckpoint = this.transition(
       job,
       'checkpoint',
       this.update(job, { nodeId: node.id, nodeStatus: 'running' }),
     );
-    if (outcome !== 'ok') return;
+    // The 'running' checkpoint (ownership and cancel check) travels while the service starts when a cancel
+    // of this job could not have passed unheard (see mayStartAtOnce); otherwise it lands first. Any outcome
+    // but 'ok' aborts the job and with it the service, and the node's result is applied only after the
+    // checkpoint landed, so the record never goes backwards.
+    if (!job.startsAtOnce && (await runningCheckpoint) !== 'ok') return;
     log.debug('node started');
 
     let result: NodeResult;
@@ -330,7 +352,7 @@ export class PlaneExecutor<D = unknown> {
       const startedNode = this.graphOf(job).nodes.find((n) => n.id === node.id) ?? node;
       result = await this.callService(job, startedNode, service, jobId, log);
     }
-    if (job.controller.signal.aborted) return;
+    if ((await runningCheckpoint) !== 'ok' || job.controller.signal.aborted) return;
     const finished = new Date();
     job.graph = applyNodeResult(this.graphOf(job), node.id, result, finished);
     const durationMs = finished.getTime() - started.getTime();
@@ -367,7 +389,8 @@ export class PlaneExecutor<D = unknown> {
       node.timeoutMs ?? service.timeoutMs ?? this.options.defaultNodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS;
     const controller = new AbortController();
     const onJobAbort = () => controller.abort(job.controller.signal.reason);
-    job.controller.signal.addEventListener('abort', onJobAbort, { once: true });
+    if (job.controller.signal.aborted) onJobAbort();
+    else job.controller.signal.addEventListener('abort', onJobAbort, { once: true });
     const timer = setTimeout(
       () =>
         controller.abort(
@@ -437,6 +460,31 @@ export class PlaneExecutor<D = unknown> {
     } finally {
       clearTimeout(timer);
       job.controller.signal.removeEventListener('abort', onJobAbort);
+    }
+  }
+
+  /**
+   * A node may start before its 'running' checkpoint landed only when a cancel of its job would have been
+   * heard here: the job is in flight already (a cancel aborts it directly), or its entry is a first delivery
+   * written after this executor began listening (with a margin for clock skew between machines) and no
+   * cancel of the job was heard meanwhile. Cancels that race the start still abort the node at once, through
+   * the checkpoint's 'cancelled' outcome.
+   */
+  private mayStartAtOnce(job: InFlight): boolean {
+    const { delivery } = job;
+    if (delivery.deliveries !== 1 || job.orphaned) return false;
+    if (job.jobId === null || this.cancelsHeard.has(job.jobId)) return false;
+    const writtenAt = Number(delivery.entryId.split('-')[0]);
+    return Number.isFinite(writtenAt) && writtenAt >= this.listeningSince + CLOCK_SKEW_MARGIN_MS;
+  }
+
+  private rememberCancel(jobId: string): void {
+    this.cancelsHeard.delete(jobId);
+    this.cancelsHeard.set(jobId, Date.now());
+    // Oldest first (insertion order): keep the most recent ones.
+    for (const oldest of this.cancelsHeard.keys()) {
+      if (this.cancelsHeard.size <= MAX_CANCELS_HEARD) break;
+      this.cancelsHeard.delete(oldest);
     }
   }
 

@@ -362,4 +362,72 @@ describe.each(factories)('PlaneExecutor on $name', (factory) => {
     expect((await bus.getJob(graph.workflowId))?.status).toBe('cancelled');
     expect((await bus.stats('python')).pending).toBe(0);
   });
+
+  /** A registry whose 'record' service notes the nodes it entered and waits for `ms` or its abort. */
+  function recordingRegistry(ran: string[], aborted: string[], ms: number) {
+    return new ServiceRegistry('python').register({
+      name: 'record',
+      plane: 'python',
+      async run(_i, ctx) {
+        ran.push(ctx.nodeId);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          ctx.signal.addEventListener('abort', () => {
+            aborted.push(ctx.nodeId);
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        return {};
+      },
+    });
+  }
+
+  it('does not start a job cancelled while queued behind another, once it heard the cancel', async () => {
+    const ran: string[] = [];
+    const registry = recordingRegistry(ran, [], 400);
+    await executor('python', { registry, concurrency: 1 }).start();
+    // Entries written well after the executor began listening may start before their checkpoint lands.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const busy = graphOf([{ id: 'busy', service: 'record', plane: 'python' }], []);
+    const queued = graphOf([{ id: 'queued', service: 'record', plane: 'python' }], []);
+    await bus.submit(busy, 'python');
+    for (let i = 0; i < 100 && !ran.includes('busy'); i++) await new Promise((r) => setTimeout(r, 10));
+    await bus.submit(queued, 'python');
+    await bus.requestCancel(queued.workflowId);
+    const { record } = await waitForTerminal(bus, queued.workflowId);
+    expect(record.status).toBe('cancelled');
+    expect((await waitForTerminal(bus, busy.workflowId)).record.status).toBe('completed');
+    expect(ran).toEqual(['busy']);
+  });
+
+  it('aborts a node started at once when its running checkpoint finds the job cancelled', async () => {
+    const ran: string[] = [];
+    const aborted: string[] = [];
+    const registry = recordingRegistry(ran, aborted, 300);
+    // This executor hears no cancel message: only the checkpoint's cancel check can stop the node.
+    const deaf: Bus = Object.create(bus, {
+      onControl: { value: async () => async () => undefined },
+    }) as Bus;
+    const deafExecutor = new PlaneExecutor({ bus: deaf, registry, deps: undefined, config, concurrency: 1 });
+    executors.push(deafExecutor);
+    await deafExecutor.start();
+    await new Promise((r) => setTimeout(r, 1_100));
+    const busy = graphOf([{ id: 'busy', service: 'record', plane: 'python' }], []);
+    const queued = graphOf([{ id: 'queued', service: 'record', plane: 'python' }], []);
+    await bus.submit(busy, 'python');
+    await bus.submit(queued, 'python');
+    await bus.requestCancel(queued.workflowId);
+    expect((await waitForTerminal(bus, busy.workflowId)).record.status).toBe('completed');
+    for (let i = 0; i < 200 && !aborted.includes('queued'); i++) await new Promise((r) => setTimeout(r, 10));
+    // The unheard cancel let the node start, and its checkpoint aborted it at once (not after 300 ms).
+    expect(ran).toEqual(['busy', 'queued']);
+    expect(aborted).toEqual(['queued']);
+    const { record } = await waitForTerminal(bus, queued.workflowId);
+    expect(record.status).toBe('cancelled');
+    for (let i = 0; i < 100 && (await bus.stats('python')).pending > 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect((await bus.getJob(queued.workflowId))?.graph?.nodes[0]?.status).toBe('cancelled');
+    expect((await bus.stats('python')).pending).toBe(0);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * When a node may run: every upstream node (over edges of any kind) is completed or skipped.
  */
-import type { NodeStatus } from '@myspinbot/contracts';
+import type { NodeStatus, WorkflowGraph } from '@myspinbot/contracts';
 import type { GraphIndex } from './graph-index.js';
 
 /** A dependency on a node is satisfied once it completed, or was skipped (for example an optional node). */
@@ -21,4 +21,21 @@ export function dependenciesSatisfied(index: GraphIndex, nodeId: string): boolea
     if (upstream === undefined || !satisfiesDependents(upstream.status)) return false;
   }
   return true;
+}
+
+/**
+ * Ids of the nodes with an upstream node that does not yet satisfy its dependents: the complement of
+ * dependenciesSatisfied over the whole graph in one pass (the first node of each id counts; edges naming a
+ * missing node are ignored, as in indexGraph).
+ */
+export function blockedNodes(graph: WorkflowGraph): Set<string> {
+  const statusById = new Map<string, NodeStatus>();
+  for (const node of graph.nodes) if (!statusById.has(node.id)) statusById.set(node.id, node.status);
+  const blocked = new Set<string>();
+  for (const edge of graph.edges) {
+    const upstream = statusById.get(edge.from);
+    if (upstream === undefined || !statusById.has(edge.to)) continue;
+    if (!satisfiesDependents(upstream)) blocked.add(edge.to);
+  }
+  return blocked;
 }

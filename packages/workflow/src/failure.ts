@@ -6,6 +6,7 @@ import type { GraphNode, JobFailure, NodeError, WorkflowGraph } from '@myspinbot
 import { nodesInOrder } from './order.js';
 
 export function failureOf(graph: WorkflowGraph): JobFailure | undefined {
+  if (!graph.nodes.some((node) => node.status === 'failed' || node.status === 'cancelled')) return undefined;
   const ordered = nodesInOrder(graph);
   const failed = ordered.find((node) => node.status === 'failed');
   if (failed !== undefined)

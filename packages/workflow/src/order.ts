@@ -6,8 +6,38 @@ import { type GraphNode, MySpinBotError, type WorkflowGraph } from '@myspinbot/c
 import { findCycles, formatCycle } from './cycles.js';
 import { indexGraph } from './graph-index.js';
 
+interface CachedOrder {
+  readonly ids: string;
+  readonly edgeCount: number;
+  readonly order: readonly string[];
+}
+
+/**
+ * Orders already computed, keyed by the edge list. Graphs are copy-on-write (graph-edit.ts): the edge list of
+ * a job's graph is shared by every version of it, and a cached order is reused only while the node ids (in
+ * order) and the edge count are the ones it was computed for.
+ */
+const orderCache = new WeakMap<readonly object[], CachedOrder>();
+
+function idsKey(graph: WorkflowGraph): string {
+  let key = '';
+  for (const node of graph.nodes) key += `${node.id}\u0000`;
+  return key;
+}
+
 /** Node ids in topological order; a cycle throws MySpinBotError GRAPH_CYCLE naming a node on it. */
 export function topologicalOrder(graph: WorkflowGraph): string[] {
+  const ids = idsKey(graph);
+  const cached = orderCache.get(graph.edges);
+  if (cached !== undefined && cached.ids === ids && cached.edgeCount === graph.edges.length) {
+    return [...cached.order];
+  }
+  const order = computeOrder(graph);
+  orderCache.set(graph.edges, { ids, edgeCount: graph.edges.length, order });
+  return [...order];
+}
+
+function computeOrder(graph: WorkflowGraph): string[] {
   const index = indexGraph(graph);
   const ids = [...index.byId.keys()];
   const rank = new Map(ids.map((id, i) => [id, i]));
@@ -31,11 +61,14 @@ export function topologicalOrder(graph: WorkflowGraph): string[] {
 
 /** The graph's nodes (the first of each id) in topological order. */
 export function nodesInOrder(graph: WorkflowGraph): GraphNode[] {
-  const index = indexGraph(graph);
-  return topologicalOrder(graph).flatMap((id) => {
-    const node = index.byId.get(id);
-    return node === undefined ? [] : [node];
-  });
+  const byId = new Map<string, GraphNode>();
+  for (const node of graph.nodes) if (!byId.has(node.id)) byId.set(node.id, node);
+  const nodes: GraphNode[] = [];
+  for (const id of topologicalOrder(graph)) {
+    const node = byId.get(id);
+    if (node !== undefined) nodes.push(node);
+  }
+  return nodes;
 }
 
 function insertAscending(list: number[], value: number): void {

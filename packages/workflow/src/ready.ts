@@ -3,20 +3,17 @@
  * runs next once the job is halted (a node failed or was cancelled).
  */
 import type { GraphNode, Plane, WorkflowGraph } from '@myspinbot/contracts';
-import { dependenciesSatisfied, isWaiting } from './dependencies.js';
-import { indexGraph } from './graph-index.js';
+import { blockedNodes, isWaiting } from './dependencies.js';
 import { isHalted } from './job-status.js';
 import { nodesInOrder } from './order.js';
 
 /** Nodes that may start now, optionally only those of one plane. Throws GRAPH_CYCLE on a cyclic graph. */
 export function readyNodes(graph: WorkflowGraph, plane?: Plane): GraphNode[] {
   if (isHalted(graph)) return [];
-  const index = indexGraph(graph);
+  const blocked = blockedNodes(graph);
   return nodesInOrder(graph).filter(
     (node) =>
-      isWaiting(node.status) &&
-      (plane === undefined || node.plane === plane) &&
-      dependenciesSatisfied(index, node.id),
+      isWaiting(node.status) && (plane === undefined || node.plane === plane) && !blocked.has(node.id),
   );
 }
 

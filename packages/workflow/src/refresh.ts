@@ -3,16 +3,15 @@
  * dependencies are not (after prepareRetry) is pending again. Every update function ends with this.
  */
 import type { WorkflowGraph } from '@myspinbot/contracts';
-import { dependenciesSatisfied } from './dependencies.js';
+import { blockedNodes } from './dependencies.js';
 import { mapNodes } from './graph-edit.js';
-import { indexGraph } from './graph-index.js';
 
 export function refreshReady(graph: WorkflowGraph): WorkflowGraph {
   // One pass is enough: pending and ready nodes never satisfy a dependency, so flipping them changes no other.
-  const index = indexGraph(graph);
+  const blocked = blockedNodes(graph);
   return mapNodes(graph, (node) => {
     if (node.status !== 'pending' && node.status !== 'ready') return node;
-    const status = dependenciesSatisfied(index, node.id) ? 'ready' : 'pending';
+    const status = blocked.has(node.id) ? 'pending' : 'ready';
     return status === node.status ? node : { ...node, status };
   });
 }

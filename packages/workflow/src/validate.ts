@@ -36,12 +36,43 @@ export interface ValidateOptions {
 export function validateGraph(graph: WorkflowGraph, options: ValidateOptions = {}): GraphProblem[] {
   return [
     ...idMismatch(graph, options.jobId),
+    ...structuralProblems(graph),
+    ...unknownServices(graph, options.services),
+  ];
+}
+
+/**
+ * Structures (node ids and edges) found free of problems, most recent last. A job's graph keeps its
+ * structure from hop to hop while its statuses and outputs change, so each executor checks it once.
+ */
+const soundStructures = new Set<string>();
+const MAX_SOUND_STRUCTURES = 1_000;
+
+/** Everything the structural checks read: the node ids in order and each edge's endpoints, kind and slot. */
+function structureKey(graph: WorkflowGraph): string {
+  return JSON.stringify([
+    graph.nodes.map((node) => node.id),
+    graph.edges.map((edge) => [edge.from, edge.to, edge.kind ?? null, edge.as ?? null]),
+  ]);
+}
+
+function structuralProblems(graph: WorkflowGraph): GraphProblem[] {
+  const key = structureKey(graph);
+  if (soundStructures.has(key)) return [];
+  const problems = [
     ...duplicateNodes(graph),
     ...danglingEdges(graph),
     ...cycles(graph),
     ...duplicateInputs(graph),
-    ...unknownServices(graph, options.services),
   ];
+  if (problems.length === 0) {
+    soundStructures.add(key);
+    if (soundStructures.size > MAX_SOUND_STRUCTURES) {
+      const oldest = soundStructures.values().next();
+      if (oldest.done !== true) soundStructures.delete(oldest.value);
+    }
+  }
+  return problems;
 }
 
 /** Throws MySpinBotError with the first problem's code and message, and every problem in details. */

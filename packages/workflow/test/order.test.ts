@@ -35,6 +35,24 @@ describe('topologicalOrder', () => {
   });
 });
 
+describe('topologicalOrder reuse across versions of a graph', () => {
+  it('follows the nodes when a graph shares its edge list with an earlier one', () => {
+    const edges = [{ from: 'a', to: 'd' }];
+    const first = graphOf([node('a'), node('b'), node('d')], edges);
+    expect(topologicalOrder(first)).toEqual(['a', 'b', 'd']);
+    // Same edge list, nodes reordered and one added: the cached order must not be reused.
+    const second = { ...first, nodes: [node('b'), node('c'), node('a'), node('d')] };
+    expect(topologicalOrder(second)).toEqual(['b', 'c', 'a', 'd']);
+    expect(topologicalOrder(first)).toEqual(['a', 'b', 'd']);
+  });
+
+  it('returns a copy callers may change', () => {
+    const graph = graphOf([node('a'), node('b')], [{ from: 'a', to: 'b' }]);
+    topologicalOrder(graph).reverse();
+    expect(topologicalOrder(graph)).toEqual(['a', 'b']);
+  });
+});
+
 describe('readyNodes and nextPlane', () => {
   const graph = graphOf(
     [

@@ -144,6 +144,35 @@ describe('validateGraph', () => {
   });
 });
 
+describe('validateGraph on graphs of one structure', () => {
+  it('still reports problems of a structure that differs from a sound one only in an edge slot', () => {
+    const sound = graphOf(
+      [node('a'), node('b'), node('c')],
+      [
+        { from: 'a', to: 'c', as: 'x' },
+        { from: 'b', to: 'c', as: 'y' },
+      ],
+    );
+    expect(validateGraph(sound)).toEqual([]);
+    expect(validateGraph(sound)).toEqual([]);
+    const clash = {
+      ...sound,
+      edges: [
+        { from: 'a', to: 'c', as: 'x' },
+        { from: 'b', to: 'c', as: 'x' },
+      ],
+    };
+    expect(validateGraph(clash).map((p) => p.code)).toEqual(['GRAPH_DUPLICATE_INPUT']);
+    expect(validateGraph(clash).map((p) => p.code)).toEqual(['GRAPH_DUPLICATE_INPUT']);
+  });
+
+  it('checks the job id of every graph, whatever its structure', () => {
+    const graph = graphOf([node('a')], []);
+    expect(validateGraph(graph, { jobId: graph.workflowId })).toEqual([]);
+    expect(validateGraph(graph, { jobId: 'another' }).map((p) => p.code)).toEqual(['GRAPH_ID_MISMATCH']);
+  });
+});
+
 describe('assertValidGraph', () => {
   it('throws the first problem, with every problem in details', () => {
     const graph = graphOf([node('a'), node('a')], [{ from: 'a', to: 'a' }]);

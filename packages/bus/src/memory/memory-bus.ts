@@ -46,8 +46,10 @@ interface Waiter {
   wake: () => void;
 }
 
+/** Entries in ascending seq order, with an index by id; reads find their start by binary search. */
 class MemoryStream {
   entries: Entry[] = [];
+  private readonly byId = new Map<string, Entry>();
   /** Sequence number of the last entry delivered with '>' (0 = none). */
   lastDelivered = 0;
   readonly pending = new Map<string, PendingEntry>();
@@ -55,7 +57,43 @@ class MemoryStream {
   waiters = new Set<Waiter>();
 
   entry(id: string): Entry | undefined {
-    return this.entries.find((e) => e.id === id);
+    return this.byId.get(id);
+  }
+
+  append(entry: Entry): void {
+    this.entries.push(entry);
+    this.byId.set(entry.id, entry);
+  }
+
+  /** Index of the first entry with a seq above `seq`, or -1. */
+  firstAfter(seq: number): number {
+    let low = 0;
+    let high = this.entries.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((this.entries[mid]?.seq ?? 0) > seq) high = mid;
+      else low = mid + 1;
+    }
+    return low < this.entries.length ? low : -1;
+  }
+
+  /** Entries not yet delivered with '>'. */
+  undelivered(): Entry[] {
+    const start = this.firstAfter(this.lastDelivered);
+    return start === -1 ? [] : this.entries.slice(start);
+  }
+
+  /** Drops the entries below `keepFrom`; returns how many. */
+  dropBefore(keepFrom: number): number {
+    const cut = this.firstAtOrAbove(keepFrom);
+    for (const entry of this.entries.slice(0, cut)) this.byId.delete(entry.id);
+    this.entries = this.entries.slice(cut);
+    return cut;
+  }
+
+  private firstAtOrAbove(seq: number): number {
+    const at = this.firstAfter(seq - 1);
+    return at === -1 ? this.entries.length : at;
   }
 }
 
@@ -109,7 +147,7 @@ export class MemoryBus implements Bus {
     this.seq += 1;
     const id = `${ms}-${this.seq}`;
     const stream = this.stream(plane);
-    stream.entries.push({ id, seq: this.seq, fields });
+    stream.append({ id, seq: this.seq, fields });
     const waiters = stream.waiters;
     stream.waiters = new Set();
     for (const waiter of waiters) waiter.wake();
@@ -207,7 +245,7 @@ export class MemoryBus implements Bus {
     stream.consumers.add(consumer);
     const deadline = Date.now() + blockMs;
     while (!this.closed) {
-      const start = stream.entries.findIndex((e) => e.seq > stream.lastDelivered);
+      const start = stream.firstAfter(stream.lastDelivered);
       if (start !== -1) {
         const now = Date.now();
         const batch = stream.entries.slice(start, start + count);
@@ -445,9 +483,7 @@ export class MemoryBus implements Bus {
       const entry = stream.entry(id);
       if (entry && entry.seq < keepFrom) keepFrom = entry.seq;
     }
-    const before = stream.entries.length;
-    stream.entries = stream.entries.filter((e) => e.seq >= keepFrom);
-    return before - stream.entries.length;
+    return stream.dropBefore(keepFrom);
   }
 
   async stats(plane: Plane): Promise<PlaneStats> {
@@ -456,14 +492,14 @@ export class MemoryBus implements Bus {
       plane,
       length: stream.entries.length,
       pending: stream.pending.size,
-      lag: stream.entries.filter((e) => e.seq > stream.lastDelivered).length,
+      lag: stream.undelivered().length,
       consumers: stream.consumers.size,
     };
   }
 
   async queuePosition(plane: Plane, jobId: string): Promise<number | null> {
     const stream = this.stream(plane);
-    const waiting = stream.entries.filter((e) => e.seq > stream.lastDelivered);
+    const waiting = stream.undelivered();
     const index = waiting.findIndex((e) => e.fields.jobId === jobId);
     return index === -1 ? null : index;
   }

@@ -100,6 +100,9 @@ export class RedisBus implements Bus {
       retryStrategy: (times) =>
         Math.min(50 * 2 ** Math.min(times, 8), maxDelay) + Math.floor(Math.random() * 50),
       lazyConnect: false,
+      // Commands the command connection gets in one tick (many jobs in flight) leave in one write. Blocking
+      // reads and the subscriber have their own connections and keep one command per write.
+      enableAutoPipelining: role === 'cmd',
       ...this.options.redis,
     });
     client.on('error', (error: Error) => {
