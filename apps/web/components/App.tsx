@@ -159,7 +159,9 @@ export function App({ api: base }: { api: ApiClient }) {
               <p className="brand__tagline">Talking portraits from a photo and a prompt</p>
             </div>
           </div>
-          <ConnectionBadge connection={connection} onReconnect={() => socket?.reconnectNow()} />
+          {needsKey ? null : (
+            <ConnectionBadge connection={connection} onReconnect={() => socket?.reconnectNow()} />
+          )}
         </div>
       </header>
 

@@ -24,6 +24,7 @@ export function useJobSocket(
       off();
       created.close();
       setSocket(null);
+      setConnection(IDLE);
     };
   }, [url]);
 

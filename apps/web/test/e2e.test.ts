@@ -2,7 +2,9 @@
  * End to end in a real browser: Debian's headless Chromium driven by playwright-core against the embedded
  * all-in-one process serving the static export of this UI (built here when the sources are newer than it).
  * It uploads the test portrait with a prompt, follows the job to the video and plays it, survives a
- * reload and a dropped WebSocket, shows why a photo without a face fails, and cancels a running job.
+ * reload and a dropped WebSocket, shows why a photo without a face fails, and cancels a running job. A
+ * second server with API keys checks that the page asks for a key and that the video plays from a URL with
+ * an artifact token (not the key), and that the form follows the limits that server is configured with.
  * Screenshots of the main states go to test-artifacts/web/.
  */
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -335,4 +337,78 @@ describe('web UI in Chromium', () => {
     await shot(page, '08-desktop-cancelled', false);
     await page.close();
   }, 60_000);
+});
+
+describe('web UI in Chromium against a server with API keys', () => {
+  const KEY = 'e2e-key-'.padEnd(40, 'k');
+  let keyed: RoleProcess;
+
+  beforeAll(async () => {
+    keyed = await startRole('embedded', {
+      WEB_DIR: OUT_DIR,
+      PORT: '0',
+      API_KEYS: KEY,
+      ARTIFACT_TOKEN_SECRET: 'e2e-artifact-token-secret-'.padEnd(48, 's'),
+      MAX_IMAGE_BYTES: String(1024 * 1024),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await keyed?.stop();
+  });
+
+  it('asks for the key, follows the server’s limits, and plays the video from a URL with a token', async () => {
+    const page = await context.newPage();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    await page.goto(keyed.url);
+    // The server needs a key: the page asks for it first.
+    await page.getByLabel('API key').fill(KEY);
+    await shot(page, '09-desktop-api-key', false);
+    await page.getByRole('button', { name: 'Use this key' }).click();
+    await page.locator('.connection[data-status="open"]').waitFor({ timeout: 15_000 });
+    await page.locator('select >> option[value="talking-portrait"]').first().waitFor({ state: 'attached' });
+    // The portrait limit is this server's (MAX_IMAGE_BYTES), not the built-in 15 MiB.
+    await page.getByText(/JPEG, PNG or WebP with one face, up to 1 MiB, 64–8192 px a side\./).waitFor();
+
+    const card = await submit(page, PORTRAIT, 'Hello, I am Carl Jung. Keys keep my videos private.', {
+      burnCaptions: false,
+    });
+    await expect.poll(() => statusOf(card), { timeout: 90_000, interval: 250 }).toBe('completed');
+    const video = card.locator('video');
+    await page.waitForFunction(
+      (el) => (el as HTMLVideoElement).readyState >= 2,
+      await video.elementHandle(),
+      { timeout: 20_000 },
+    );
+    const playback = await video.evaluate(async (element) => {
+      const v = element as HTMLVideoElement;
+      v.muted = true;
+      const start = v.currentTime;
+      await v.play();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      v.pause();
+      return { start, now: v.currentTime, src: v.currentSrc, cues: v.textTracks[0]?.cues?.length ?? 0 };
+    });
+    expect(playback.now).toBeGreaterThan(playback.start + 0.3);
+    expect(playback.cues).toBeGreaterThan(0);
+    expect(playback.src).toMatch(/\/artifacts\/[a-z-]+\/video\.mp4\?token=\d+\.[A-Za-z0-9_-]{43}$/);
+    await shot(page, '10-desktop-api-key-completed');
+
+    // The token opens this video (with ranges) and the download link; without it the server says 401.
+    const href = (await card.getByRole('link', { name: 'Download MP4' }).getAttribute('href')) ?? '';
+    expect(href).toBe(new URL(playback.src).pathname + new URL(playback.src).search);
+    const fetched = await page.evaluate(async (url) => {
+      const part = await fetch(url, { headers: { range: 'bytes=0-99' } });
+      const bare = await fetch(url.replace(/\?token=.*$/, ''));
+      const body = (await bare.json()) as { error: { code: string } };
+      return { partStatus: part.status, bareStatus: bare.status, code: body.error.code };
+    }, playback.src);
+    expect(fetched).toEqual({ partStatus: 206, bareStatus: 401, code: 'UNAUTHORIZED' });
+    // The key went in headers (and on /ws): never into an HTTP URL the page loaded.
+    const leaked = requested.filter((url) => url.includes(KEY) && !url.startsWith('ws'));
+    expect(leaked).toEqual([]);
+    expect(requested.some((url) => url.includes('/video.mp4?token='))).toBe(true);
+    await page.close();
+  }, 150_000);
 });
