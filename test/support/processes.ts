@@ -123,12 +123,19 @@ export async function startRole(role: Role, env: Record<string, string>): Promis
       await exited;
     },
   };
-  const ready = await Promise.race([
-    handle.waitForLog((l) => typeof l.msg === 'string' && l.msg.endsWith('listening'), 30_000),
-    exited.then((code) => {
-      throw new Error(`${role} exited with code ${code} before listening: ${stderr.join('').slice(-2000)}`);
-    }),
-  ]);
+  let ready: Record<string, unknown>;
+  try {
+    ready = await Promise.race([
+      handle.waitForLog((l) => typeof l.msg === 'string' && l.msg.endsWith('listening'), 30_000),
+      exited.then((code) => {
+        throw new Error(`${role} exited with code ${code} before listening: ${stderr.join('').slice(-2000)}`);
+      }),
+    ]);
+  } catch (error) {
+    // A process that never said it listens is not handed to the test: stop it here, or it outlives the run.
+    await handle.kill();
+    throw error;
+  }
   handle.url = String(ready.address ?? ready.url);
   return handle;
 }
