@@ -397,33 +397,6 @@ export class PortraitFrameRenderer {
     );
   }
 
-  /** Applies the mouth or eye warp at rest position (qx, qy): 0 none, 1 mouth, 2 eye (result in scratch). */
-  private localWarp(qx: number, qy: number): number {
-    const m = this.mouth;
-    const mb = m.activeBounds;
-    if (
-      m.active &&
-      qx >= mb.x0 &&
-      qx <= mb.x1 &&
-      qy >= mb.y0 &&
-      qy <= mb.y1 &&
-      m.mapCached(qx, qy, this.scratch)
-    ) {
-      return 1;
-    }
-    const a = this.eyeA;
-    const ab = a.bounds;
-    if (a.active && qx >= ab.x0 && qx <= ab.x1 && qy >= ab.y0 && qy <= ab.y1 && a.map(qx, qy, this.scratch)) {
-      return 2;
-    }
-    const b = this.eyeB;
-    const bb = b.bounds;
-    if (b.active && qx >= bb.x0 && qx <= bb.x1 && qy >= bb.y0 && qy <= bb.y1 && b.map(qx, qy, this.scratch)) {
-      return 2;
-    }
-    return 0;
-  }
-
   private lumaSegment(
     out: Uint8ClampedArray,
     grid: Grid,
@@ -680,19 +653,73 @@ export class PortraitFrameRenderer {
       }
       return;
     }
+    const local = kind === KIND_LOCAL;
+    // The mouth map inlined (as in lumaLocal): the same arithmetic as MouthWarp.mapCached, without a call
+    // and the scratch round trip per pixel; cells near the opening still call the exact map.
+    const mouth = this.mouth;
+    const mouthOn = local && mouth.active;
+    const eyesOn = local && (this.eyeA.active || this.eyeB.active);
+    const { x0: mx0, y0: my0, x1: mx1, y1: my1 } = mouth.activeBounds;
+    const gx0 = mouth.gridX0;
+    const gy0 = mouth.gridY0;
+    const gColumns = mouth.gridColumns;
+    const gLastColumn = gColumns - 1;
+    const gLastRow = mouth.gridRows - 1;
+    const gValues = mouth.gridValues;
+    const gExact = mouth.gridExact;
     let wi = j * grid.width + a;
     for (let i = a; i < b; i++, cx++, lx += 2, wi++, o++, dx += stepX, dy += stepY) {
       const h = weight[wi] ?? 0;
       let sx = lx + h * dx;
       let sy = ly + h * dy;
       let alpha = 0;
-      if (kind === KIND_LOCAL) {
-        const warp = this.localWarp(sx, sy);
-        if (warp !== 0) {
-          sx = scratch[0] ?? sx;
-          sy = scratch[1] ?? sy;
-          if (warp === 1) alpha = scratch[2] ?? 0;
+      let mouthMapped = false;
+      if (mouthOn && sx >= mx0 && sx <= mx1 && sy >= my0 && sy <= my1) {
+        const gx = (sx - gx0) * INV_GRID;
+        const gy = (sy - gy0) * INV_GRID;
+        if (gx >= 0 && gy >= 0) {
+          const ci = gx | 0;
+          const cj = gy | 0;
+          if (ci < gLastColumn && cj < gLastRow) {
+            const n = cj * gColumns + ci;
+            if (gExact[n] === 1) {
+              if (mouth.map(sx, sy, scratch)) {
+                mouthMapped = true;
+                sx = scratch[0] ?? sx;
+                sy = scratch[1] ?? sy;
+                alpha = scratch[2] ?? 0;
+              }
+            } else {
+              mouthMapped = true;
+              const fx = gx - ci;
+              const fy = gy - cj;
+              const n0 = 3 * n;
+              const n1 = n0 + 3 * gColumns;
+              const w00 = (1 - fx) * (1 - fy);
+              const w10 = fx * (1 - fy);
+              const w01 = (1 - fx) * fy;
+              const w11 = fx * fy;
+              const qx = sx;
+              const qy = sy;
+              sx =
+                qx +
+                (gValues[n0] ?? 0) * w00 +
+                (gValues[n0 + 3] ?? 0) * w10 +
+                (gValues[n1] ?? 0) * w01 +
+                (gValues[n1 + 3] ?? 0) * w11;
+              sy =
+                qy +
+                (gValues[n0 + 1] ?? 0) * w00 +
+                (gValues[n0 + 4] ?? 0) * w10 +
+                (gValues[n1 + 1] ?? 0) * w01 +
+                (gValues[n1 + 4] ?? 0) * w11;
+            }
+          }
         }
+      }
+      if (!mouthMapped && eyesOn && this.eyeWarp(sx, sy)) {
+        sx = scratch[0] ?? sx;
+        sy = scratch[1] ?? sy;
       }
       // A chroma sample sits at the centre of its 2x2 luma block: luma (2c + 0.5).
       let px = (sx - 0.5) / 2;
