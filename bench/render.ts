@@ -156,6 +156,9 @@ export async function renderSuite(quick: boolean, log: (line: string) => void): 
       `Median of ${runs} run(s). ${frames} frames at ${fps} fps, x264 preset ${preset}, crf ${crf}, AAC audio, captions burned in; ` +
         `narration (${speech.words.length} words) padded with silence to ${SECONDS} s. The still is the render's thumbnail at ${WIDTH}x${HEIGHT}.`,
       'ffmpeg is the bundled @ffmpeg-installer binary the renderer itself uses; both sides let x264 choose its thread count.',
+      'The renderer draws each frame on the calling thread and hands it to ffmpeg, whose input thread queues it while the ' +
+        'encoder works on earlier frames, so rendering and encoding overlap. CPU comes from /proc: utime + stime of this ' +
+        'process (all its threads: face detection, frame rendering, thumbnail) plus the waited-for ffmpeg children.',
     ];
     return {
       suite: 'render',
