@@ -241,6 +241,21 @@ describe('artifact access with API keys (real server)', () => {
     expect((await fetch(`${base}/api/jobs/${jobA}`, { headers: keyed })).status).toBe(200);
   });
 
+  it('describes both routes in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${base}/api/openapi.json`, { headers: keyed })).json()) as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(doc.paths['/api/limits']?.get?.security).toEqual([{}]);
+    expect(doc.paths['/api/jobs/{jobId}/artifact-token']?.post).toBeDefined();
+    expect(doc.paths['/api/jobs/{jobId}/artifacts/{nodeId}/{name}']?.get?.security).toContainEqual({
+      artifactToken: [],
+    });
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['ApiLimits', 'ArtifactToken']),
+    );
+  });
+
   it('leaves /ws as it was: the key as ?apiKey=, and a token is no key', async () => {
     const ws = base.replace('http', 'ws');
     const { token } = await issue(jobA);
