@@ -335,6 +335,8 @@ export class PlaneExecutor<D = unknown> {
     // of this job could not have passed unheard (see mayStartAtOnce); otherwise it lands first. Any outcome
     // but 'ok' aborts the job and with it the service, and the node's result is applied only after the
     // checkpoint landed, so the record never goes backwards.
+    // Awaited below; a rejection meanwhile must not count as unhandled.
+    runningCheckpoint.catch(() => undefined);
     if (!job.startsAtOnce && (await runningCheckpoint) !== 'ok') return;
     log.debug('node started');
 

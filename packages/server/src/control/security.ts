@@ -1,7 +1,7 @@
 /**
  * Access rules for /api and /ws: optional API keys (x-api-key, Authorization: Bearer, or ?apiKey= on /ws),
  * CORS and WebSocket Origin from one allow-list, and a per-client rate limit (429). Health, readiness,
- * metrics and GET /api/limits stay open. An artifact download may carry a signed `?token=` for its job
+ * metrics, GET /api/limits and GET /api/openapi.json stay open. An artifact download may carry a signed `?token=` for its job
  * instead of a key (media elements cannot send headers); keys are never read from HTTP URLs.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -52,8 +52,13 @@ export function originAllowed(options: SecurityOptions, origin: string | undefin
 
 const PROTECTED = /^\/(api|ws)(\/|$|\?)/;
 
-/** Routes of /api anyone may read: what a page needs before it has a key. */
-const PUBLIC = new Set(['GET /api/limits', 'HEAD /api/limits']);
+/** Routes of /api anyone may read: what a page needs before it has a key, and the API's own description. */
+const PUBLIC = new Set([
+  'GET /api/limits',
+  'HEAD /api/limits',
+  'GET /api/openapi.json',
+  'HEAD /api/openapi.json',
+]);
 
 /** The route a token may open (GET, and the HEAD Fastify adds for it). */
 export const ARTIFACT_ROUTE = '/api/jobs/:jobId/artifacts/:nodeId/:name';
