@@ -4,27 +4,43 @@ import { type RefObject, useEffect, useRef } from 'react';
 /**
  * Points the video at a new address (a refreshed artifact token) without losing the viewer's place: the
  * element keeps the address it loaded until it is paused, then reloads from the new one at the same time.
+ * When the old address fails first (its token expired under a long playback: a range request answered
+ * 401), it reloads at once and plays on from where it was.
  */
 function useSourceSwap(ref: RefObject<HTMLVideoElement | null>, src: string): void {
   useEffect(() => {
     const video = ref.current;
     if (!video || video.currentSrc === '' || video.currentSrc === new URL(src, document.baseURI).href) return;
-    const swap = () => {
+    const swap = (resume: boolean) => {
       const time = video.currentTime;
       video.load();
-      if (time > 0) {
-        const seek = () => {
-          video.currentTime = time;
-        };
-        video.addEventListener('loadedmetadata', seek, { once: true });
-      }
+      video.addEventListener(
+        'loadedmetadata',
+        () => {
+          if (time > 0) video.currentTime = time;
+          if (resume) video.play().catch(() => undefined);
+        },
+        { once: true },
+      );
     };
     if (video.paused) {
-      swap();
+      swap(false);
       return;
     }
-    video.addEventListener('pause', swap, { once: true });
-    return () => video.removeEventListener('pause', swap);
+    const onPause = () => {
+      video.removeEventListener('error', onError);
+      swap(false);
+    };
+    const onError = () => {
+      video.removeEventListener('pause', onPause);
+      swap(true);
+    };
+    video.addEventListener('pause', onPause, { once: true });
+    video.addEventListener('error', onError, { once: true });
+    return () => {
+      video.removeEventListener('pause', onPause);
+      video.removeEventListener('error', onError);
+    };
   }, [ref, src]);
 }
 
