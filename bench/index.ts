@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --only orchestration|websocket|render] [--quick] [--out FILE]
+ * npm run bench [-- --only orchestration|websocket|render|reliability] [--quick] [--out FILE]
  * Runs the suites one after another in this process (the WebSocket clients and the orchestration worker
  * run in child processes), prints each row as value | baseline | ratio | target | pass with the machine's
  * cores and load, and writes the sections of the suites it ran to docs/benchmarks.md (a --quick run writes
@@ -11,6 +11,7 @@ import { machine, redisVersion } from './machine.js';
 import { connectRedis } from './orchestration/redis.js';
 import { orchestrationSuite } from './orchestration.js';
 import { ROOT } from './paths.js';
+import { reliabilitySuite } from './reliability.js';
 import { renderSuite } from './render.js';
 import {
   consoleTable,
@@ -62,6 +63,7 @@ const SUITE_RUNNERS: Record<
   orchestration: orchestrationSuite,
   websocket: websocketSuite,
   render: renderSuite,
+  reliability: reliabilitySuite,
 };
 
 async function redisInfo(): Promise<string> {

@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import type { Machine } from './machine.js';
 import { fmtRatio } from './stats.js';
 
-export const SUITES = ['orchestration', 'websocket', 'render'] as const;
+export const SUITES = ['orchestration', 'websocket', 'render', 'reliability'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface Row {

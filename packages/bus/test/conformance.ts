@@ -331,6 +331,24 @@ export function runBusConformance(name: string, create: () => Promise<BusFixture
       await stop();
     });
 
+    it('progress reported for a job without a record creates none (its job can still be submitted)', async () => {
+      const graph = makeGraph();
+      const { events, stop } = await collectEvents(bus);
+      await bus.reportProgress({
+        type: 'progress',
+        jobId: graph.workflowId,
+        at: new Date().toISOString(),
+        progress: 0.5,
+        nodeId: 'n0',
+        nodeProgress: 0.5,
+      });
+      await until(() => events.some((e) => e.type === 'progress' && e.jobId === graph.workflowId));
+      expect(await bus.getJob(graph.workflowId)).toBeNull();
+      expect(await bus.submit(graph, 'node')).toBe(true);
+      expect((await bus.getJob(graph.workflowId))?.status).toBe('queued');
+      await stop();
+    });
+
     it('retry re-queues a failed or cancelled job with its cancel flag cleared, and nothing else', async () => {
       const graph = makeGraph();
       await bus.submit(graph, 'node');

@@ -73,6 +73,8 @@ export class RedisBus implements Bus {
   private monitor: NodeJS.Timeout | null = null;
   private closed = false;
   private checking: Promise<'ok' | 'reset'> | null = null;
+  /** Resets noticed so far. */
+  private resets = 0;
 
   constructor(private readonly options: RedisBusOptions) {
     this.keys = new BusKeys(options.config.prefix);
@@ -159,6 +161,7 @@ export class RedisBus implements Bus {
       if (current === null) await this.cmd.set(this.keys.epoch, randomUUID(), 'NX');
       this.epoch = await this.cmd.get(this.keys.epoch);
       this.reclaimCursors.clear();
+      this.resets += 1;
       this.emitter.emit('reset');
       return 'reset' as const;
     })().finally(() => {
@@ -330,28 +333,51 @@ export class RedisBus implements Bus {
     ];
   }
 
+  /**
+   * Runs an ownership-checked transition. 'lost' from a Redis that came back empty is not a lost claim: the
+   * entry went with the state. The script answers 'lost' there as well (no group, or groups re-created by
+   * another process), possibly before this process noticed the reset, so a 'lost' is checked against the
+   * state: after a reset (noticed now or while the script ran) the call fails instead, and the caller's
+   * retry finds the job re-registered by its 'reset' listeners.
+   */
+  private async owned(run: () => Promise<unknown>): Promise<TransitionOutcome> {
+    const resetsBefore = this.resets;
+    const outcome = (await run()) as TransitionOutcome;
+    if (outcome !== 'lost') return outcome;
+    if (this.resets !== resetsBefore || (await this.checkState()) === 'reset') {
+      throw new Error('the bus lost its state (Redis restarted empty) under this transition; retry it');
+    }
+    return outcome;
+  }
+
   async checkpoint(delivery: Delivery, update: RecordUpdate): Promise<TransitionOutcome> {
-    return (await SCRIPTS.checkpoint.run(
-      this.cmd,
-      [this.keys.stream(delivery.plane), this.keys.job(update.graph.workflowId)],
-      this.transitionArgs(delivery, update),
-    )) as TransitionOutcome;
+    return this.owned(() =>
+      SCRIPTS.checkpoint.run(
+        this.cmd,
+        [this.keys.stream(delivery.plane), this.keys.job(update.graph.workflowId)],
+        this.transitionArgs(delivery, update),
+      ),
+    );
   }
 
   async handoff(delivery: Delivery, next: Plane, update: RecordUpdate): Promise<TransitionOutcome> {
-    return (await SCRIPTS.handoff.run(
-      this.cmd,
-      [this.keys.stream(delivery.plane), this.keys.job(update.graph.workflowId), this.keys.stream(next)],
-      [...this.transitionArgs(delivery, update), update.graph.workflowId, next, delivery.plane],
-    )) as TransitionOutcome;
+    return this.owned(() =>
+      SCRIPTS.handoff.run(
+        this.cmd,
+        [this.keys.stream(delivery.plane), this.keys.job(update.graph.workflowId), this.keys.stream(next)],
+        [...this.transitionArgs(delivery, update), update.graph.workflowId, next, delivery.plane],
+      ),
+    );
   }
 
   async finish(delivery: Delivery, update: RecordUpdate): Promise<TransitionOutcome> {
-    return (await SCRIPTS.finish.run(
-      this.cmd,
-      [this.keys.stream(delivery.plane), this.keys.job(update.graph.workflowId)],
-      this.transitionArgs(delivery, update),
-    )) as TransitionOutcome;
+    return this.owned(() =>
+      SCRIPTS.finish.run(
+        this.cmd,
+        [this.keys.stream(delivery.plane), this.keys.job(update.graph.workflowId)],
+        this.transitionArgs(delivery, update),
+      ),
+    );
   }
 
   async release(delivery: Delivery, graph: WorkflowGraph): Promise<TransitionOutcome> {
@@ -423,11 +449,16 @@ export class RedisBus implements Bus {
   }
 
   async reportProgress(event: JobEvent): Promise<void> {
-    const key = this.keys.job(event.jobId);
-    const tx = this.cmd.multi();
-    if (event.progress !== undefined) tx.hset(key, 'progress', String(event.progress), 'updatedAt', event.at);
-    tx.publish(this.keys.events, JSON.stringify(event));
-    await tx.exec();
+    await SCRIPTS.progress.run(
+      this.cmd,
+      [this.keys.job(event.jobId)],
+      [
+        event.progress === undefined ? '' : String(event.progress),
+        event.at,
+        JSON.stringify(event),
+        this.keys.events,
+      ],
+    );
   }
 
   async publish(event: JobEvent): Promise<void> {

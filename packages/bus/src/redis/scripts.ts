@@ -51,4 +51,5 @@ export const SCRIPTS = {
   cancel: new LuaScript('cancel'),
   requeue: new LuaScript('requeue'),
   retry: new LuaScript('retry'),
+  progress: new LuaScript('progress'),
 } as const;

@@ -87,7 +87,12 @@ export class BusResetRecovery {
       });
       const plane = nextPlane(graph);
       if (plane === null) continue;
-      await this.bus.submit(graph, plane);
+      if (!(await this.bus.submit(graph, plane))) {
+        // A record appeared since the check (its executor re-registered it): nothing to re-queue, and
+        // nothing to announce.
+        this.logger.warn({ jobId }, 'job not re-queued after Redis lost its state: its record exists again');
+        continue;
+      }
       await this.bus.publish({
         type: 'status',
         jobId,
