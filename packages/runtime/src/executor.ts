@@ -78,9 +78,16 @@ interface InFlight {
   orphaned: boolean;
   /** Nodes may start before their 'running' checkpoint landed (see mayStartAtOnce). */
   startsAtOnce: boolean;
+  /** The job left this executor: handed off or finished. A reset no longer concerns it here. */
+  ended: boolean;
+  /** After a reset: settles once it is known whether the store still holds this entry (see onReset). */
+  resetCheck: Promise<void> | null;
 }
 
 const DEFAULT_NODE_TIMEOUT_MS = 30 * 60_000;
+
+/** The job moves on through its stream entry (not orphaned by a reset, nor waiting for that decision). */
+const entryHeld = (job: InFlight): boolean => !job.orphaned && job.resetCheck === null;
 /** Clocks of the machines writing stream ids and running executors may differ by this much. */
 const CLOCK_SKEW_MARGIN_MS = 1_000;
 /** Cancels remembered for jobs not in flight here. */
@@ -243,6 +250,8 @@ export class PlaneExecutor<D = unknown> {
       graph: null,
       orphaned: false,
       startsAtOnce: false,
+      ended: false,
+      resetCheck: null,
     };
     this.inflight.set(delivery.entryId, job);
     const work = this.process(job)
@@ -588,6 +597,8 @@ export class PlaneExecutor<D = unknown> {
     let backoffMs = 50;
     for (;;) {
       try {
+        // After a reset, which way a transition goes (entry or requeue) waits for the ownership check.
+        if (job.resetCheck) await job.resetCheck;
         let outcome: TransitionOutcome;
         if (job.orphaned) {
           const plane = kind === 'handoff' ? (next ?? null) : null;
@@ -600,6 +611,7 @@ export class PlaneExecutor<D = unknown> {
         } else {
           outcome = await this.bus.finish(job.delivery, update);
         }
+        if (kind !== 'checkpoint' && outcome === 'ok') job.ended = true;
         if (kind !== 'checkpoint') {
           const hookKind: TransitionKind = job.orphaned
             ? 'requeue'
@@ -635,7 +647,7 @@ export class PlaneExecutor<D = unknown> {
     if (this.heartbeating) return;
     this.heartbeating = true;
     try {
-      const ids = [...this.inflight.values()].filter((j) => !j.orphaned).map((j) => j.delivery.entryId);
+      const ids = [...this.inflight.values()].filter(entryHeld).map((j) => j.delivery.entryId);
       if (ids.length === 0) return;
       const kept = new Set(await this.bus.heartbeat(this.plane, this.consumer, ids));
       const lost = ids.filter((id) => !kept.has(id));
@@ -644,7 +656,8 @@ export class PlaneExecutor<D = unknown> {
       if ((await this.bus.checkState()) === 'reset') return;
       for (const id of lost) {
         const job = this.inflight.get(id);
-        if (job && !job.orphaned)
+        // A job a reset concerns (orphaned, or its ownership being checked) has not lost its claim.
+        if (job && entryHeld(job))
           job.controller.abort(new MySpinBotError('CLAIM_LOST', 'another consumer reclaimed the entry'));
       }
     } finally {
@@ -687,16 +700,43 @@ export class PlaneExecutor<D = unknown> {
     if (removed > 0) this.log.debug({ removed }, 'trimmed acknowledged entries');
   }
 
-  /** The store lost its state: every job in flight is re-registered from the graph held here and carried on. */
+  /**
+   * The store lost its state (Redis came back empty). Every job in flight here that has not left this
+   * executor is re-registered from the graph held here and carried on through requeue (orphaned), unless
+   * its entry is one the new store delivered and this consumer still owns: that one carries on as it is, or
+   * its pending entry would be reclaimed and run again. Jobs orphaned by an earlier reset are re-registered
+   * again, as the new store lost their records too. Transitions wait for this decision.
+   */
   private readonly onReset = (): void => {
-    const jobs = [...this.inflight.values()].filter((j) => !j.orphaned && j.graph !== null);
-    for (const job of jobs) job.orphaned = true;
-    this.hooks.onReset?.({ plane: this.plane, orphaned: jobs.length });
+    const jobs = [...this.inflight.values()].filter((j) => j.graph !== null && !j.ended);
+    const entries = jobs.filter((j) => !j.orphaned);
+    const decided = this.stillOwned(entries.map((j) => j.delivery.entryId)).then((owned) => {
+      const orphans = jobs.filter((j) => j.orphaned || !owned.has(j.delivery.entryId));
+      for (const job of orphans) job.orphaned = true;
+      for (const job of jobs) job.resetCheck = null;
+      this.reRegister(orphans, jobs.length - orphans.length);
+    });
+    for (const job of jobs) job.resetCheck = decided;
+  };
+
+  /** Entry ids among `entryIds` the store holds as this consumer's; none when it cannot tell. */
+  private async stillOwned(entryIds: string[]): Promise<Set<string>> {
+    if (entryIds.length === 0) return new Set();
+    try {
+      return new Set(await this.bus.heartbeat(this.plane, this.consumer, entryIds));
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not tell which entries survived the reset; re-registering all');
+      return new Set();
+    }
+  }
+
+  private reRegister(orphans: InFlight[], kept: number): void {
+    this.hooks.onReset?.({ plane: this.plane, orphaned: orphans.length });
     this.log.error(
-      { orphaned: jobs.length },
+      { orphaned: orphans.length, kept },
       'the bus lost its state (Redis restarted empty); re-registering jobs in flight',
     );
-    for (const job of jobs) {
+    for (const job of orphans) {
       const update = this.update(job, {
         message: 'the bus lost its state; job re-registered by its executor',
       });
@@ -706,5 +746,5 @@ export class PlaneExecutor<D = unknown> {
           this.log.error({ err: error, jobId: job.jobId }, 'could not re-register a job after a reset'),
         );
     }
-  };
+  }
 }

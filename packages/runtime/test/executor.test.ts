@@ -7,7 +7,7 @@ import { diagnosticServices } from '../src/diagnostics.js';
 import { PlaneExecutor } from '../src/executor.js';
 import type { ExecutorHooks } from '../src/hooks.js';
 import { ServiceRegistry } from '../src/service.js';
-import { graphOf, waitForTerminal } from './support.js';
+import { graphOf, waitForTerminal, withOverrides } from './support.js';
 
 const timings: Partial<BusConfig> = {
   visibilityTimeoutMs: 400,
@@ -406,9 +406,7 @@ describe.each(factories)('PlaneExecutor on $name', (factory) => {
     const aborted: string[] = [];
     const registry = recordingRegistry(ran, aborted, 300);
     // This executor hears no cancel message: only the checkpoint's cancel check can stop the node.
-    const deaf: Bus = Object.create(bus, {
-      onControl: { value: async () => async () => undefined },
-    }) as Bus;
+    const deaf = withOverrides(bus, { onControl: async () => async () => undefined });
     const deafExecutor = new PlaneExecutor({ bus: deaf, registry, deps: undefined, config, concurrency: 1 });
     executors.push(deafExecutor);
     await deafExecutor.start();

@@ -58,3 +58,17 @@ export async function waitForTerminal(bus: Bus, jobId: string, timeoutMs = 10_00
   if (!record) throw new Error(`job ${jobId} vanished`);
   return { record, events };
 }
+
+/**
+ * `inner` with some methods replaced; every other method runs on `inner` itself (not on a copy), so the
+ * bus keeps one set of connections and subscriptions.
+ */
+export function withOverrides<T extends object>(inner: T, overrides: Partial<Record<keyof T, unknown>>): T {
+  return new Proxy(inner, {
+    get(target, property) {
+      if (Object.hasOwn(overrides, property)) return overrides[property as keyof T];
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
