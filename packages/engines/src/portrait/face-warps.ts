@@ -16,9 +16,6 @@ import type { FramePose } from './animation.js';
 import { type EyeRig, lookup, type MouthRig } from './face-rig.js';
 
 const UPPER_SHARE = 0.22;
-/** Spacing (px) of the grid the smooth part of the mouth map is interpolated from. */
-const GRID = 4;
-export const INV_GRID = 1 / GRID;
 
 function smooth01(x: number): number {
   if (x <= 0) return 0;
@@ -106,20 +103,6 @@ export class MouthWarp {
   private readonly invUpperRim: number;
   private readonly invLipToNose: number;
   private readonly invShiftDepth: number;
-  /**
-   * Per-frame cache of the map on a coarse grid (every GRID px) over `activeBounds`: per node the
-   * displacement (dx, dy) and the rim factor, and per cell whether it must be mapped exactly because it
-   * touches the opening (or straddles the tear line). Elsewhere the map is smooth and interpolated.
-   */
-  gridX0 = 0;
-  gridY0 = 0;
-  gridColumns = 0;
-  gridRows = 0;
-  gridValues = new Float32Array(0);
-  gridExact = new Uint8Array(0);
-  private gridRegions = new Uint8Array(0);
-  private readonly node = new Float64Array(7);
-
   constructor(private readonly rig: MouthRig) {
     const f = rig.frame;
     this.ox = f.ox;
@@ -182,108 +165,10 @@ export class MouthWarp {
       const bs = ao <= 1 ? 1 : 1 - smooth01((ao - 1) / (rig.sMax / w - 1));
       this.shifts[k] = this.cornerShift * xo * bs;
     }
-    this.fillGrid();
   }
 
-  /** Region of the last exact map: 0 outside, 1 below the tear, 2 above it, 3 in the opening. */
-  private region = 0;
-
-  private fillGrid(): void {
-    const b = this.activeBounds;
-    this.gridX0 = Math.floor(b.x0);
-    this.gridY0 = Math.floor(b.y0);
-    this.gridColumns = Math.ceil((b.x1 - this.gridX0) / GRID) + 2;
-    this.gridRows = Math.ceil((b.y1 - this.gridY0) / GRID) + 2;
-    const nodes = this.gridColumns * this.gridRows;
-    if (this.gridValues.length < nodes * 3) this.gridValues = new Float32Array(nodes * 3);
-    if (this.gridExact.length < nodes) this.gridExact = new Uint8Array(nodes);
-    if (this.gridRegions.length < nodes) this.gridRegions = new Uint8Array(nodes);
-    const regions = this.gridRegions;
-    const node = this.node;
-    for (let j = 0; j < this.gridRows; j++) {
-      for (let i = 0; i < this.gridColumns; i++) {
-        const x = this.gridX0 + i * GRID;
-        const y = this.gridY0 + j * GRID;
-        const n = j * this.gridColumns + i;
-        if (this.map(x, y, node)) {
-          this.gridValues[3 * n] = (node[0] ?? x) - x;
-          this.gridValues[3 * n + 1] = (node[1] ?? y) - y;
-          this.gridValues[3 * n + 2] = node[6] ?? 1;
-          regions[n] = (node[2] ?? 0) > 0 ? 3 : this.region;
-        } else {
-          this.gridValues[3 * n] = 0;
-          this.gridValues[3 * n + 1] = 0;
-          this.gridValues[3 * n + 2] = 1;
-          regions[n] = 0;
-        }
-      }
-    }
-    // A cell is exact when a corner lies in the opening, its corners sit on both sides of the tear, or the
-    // map at its centre is more than 0.2 px (or 0.02 in shading) away from the interpolated value.
-    const v = this.gridValues;
-    const columns = this.gridColumns;
-    for (let j = 0; j + 1 < this.gridRows; j++) {
-      for (let i = 0; i + 1 < columns; i++) {
-        const a = j * columns + i;
-        const b = a + 1;
-        const c = a + columns;
-        const d = c + 1;
-        const seen =
-          (1 << (regions[a] ?? 0)) |
-          (1 << (regions[b] ?? 0)) |
-          (1 << (regions[c] ?? 0)) |
-          (1 << (regions[d] ?? 0));
-        let exact = (seen & 8) !== 0 || (seen & 6) === 6;
-        if (!exact && seen !== 1) {
-          const cx = this.gridX0 + (i + 0.5) * GRID;
-          const cy = this.gridY0 + (j + 0.5) * GRID;
-          if (this.map(cx, cy, node)) {
-            const meanX = ((v[3 * a] ?? 0) + (v[3 * b] ?? 0) + (v[3 * c] ?? 0) + (v[3 * d] ?? 0)) / 4;
-            const meanY =
-              ((v[3 * a + 1] ?? 0) + (v[3 * b + 1] ?? 0) + (v[3 * c + 1] ?? 0) + (v[3 * d + 1] ?? 0)) / 4;
-            const meanF =
-              ((v[3 * a + 2] ?? 1) + (v[3 * b + 2] ?? 1) + (v[3 * c + 2] ?? 1) + (v[3 * d + 2] ?? 1)) / 4;
-            exact =
-              Math.abs((node[0] ?? cx) - cx - meanX) > 0.2 ||
-              Math.abs((node[1] ?? cy) - cy - meanY) > 0.2 ||
-              Math.abs((node[6] ?? 1) - meanF) > 0.02 ||
-              (node[2] ?? 0) > 0;
-          }
-        }
-        this.gridExact[a] = exact ? 1 : 0;
-      }
-    }
-  }
-
-  /**
-   * The map, read from the per-frame grid where it is smooth and computed exactly near the opening. Writes
-   * the same values as `map`; returns false outside the active region.
-   */
-  mapCached(qx: number, qy: number, out: Float64Array): boolean {
-    const gx = (qx - this.gridX0) * INV_GRID;
-    const gy = (qy - this.gridY0) * INV_GRID;
-    if (gx < 0 || gy < 0) return false;
-    const i = gx | 0;
-    const j = gy | 0;
-    if (i >= this.gridColumns - 1 || j >= this.gridRows - 1) return false;
-    const n = j * this.gridColumns + i;
-    if (this.gridExact[n] === 1) return this.map(qx, qy, out);
-    const fx = gx - i;
-    const fy = gy - j;
-    const v = this.gridValues;
-    const a = 3 * n;
-    const c = a + 3 * this.gridColumns;
-    const w00 = (1 - fx) * (1 - fy);
-    const w10 = fx * (1 - fy);
-    const w01 = (1 - fx) * fy;
-    const w11 = fx * fy;
-    out[0] = qx + (v[a] ?? 0) * w00 + (v[a + 3] ?? 0) * w10 + (v[c] ?? 0) * w01 + (v[c + 3] ?? 0) * w11;
-    out[1] =
-      qy + (v[a + 1] ?? 0) * w00 + (v[a + 4] ?? 0) * w10 + (v[c + 1] ?? 0) * w01 + (v[c + 4] ?? 0) * w11;
-    out[2] = 0;
-    out[6] = (v[a + 2] ?? 1) * w00 + (v[a + 5] ?? 1) * w10 + (v[c + 2] ?? 1) * w01 + (v[c + 5] ?? 1) * w11;
-    return true;
-  }
+  /** Where the last point `map` accepted lies: 1 below the tear line, 2 above it, 3 between (the opening). */
+  lastRegion = 0;
 
   map(qx: number, qy: number, out: Float64Array): boolean {
     const rx = qx - this.ox;
@@ -324,7 +209,7 @@ export class MouthWarp {
     let alpha = 0;
     let rim = 1;
     if (t >= lowerEdge) {
-      this.region = 1;
+      this.lastRegion = 1;
       const shift0 = c[at + 2] ?? 0;
       const edge0 = c[at + 3] ?? 0;
       const chinShift = shift0 + ((c[at + 6] ?? shift0) - shift0) * fk;
@@ -341,7 +226,7 @@ export class MouthWarp {
         rim = 1 - 0.25 * clamp01(gap / 3) * (1 - smooth01((t - lowerEdge) * this.invLowerRim));
       }
     } else if (t <= upperEdge) {
-      this.region = 2;
+      this.lastRegion = 2;
       const reach = upperEdge - this.noseT;
       const v = reach > 1e-3 ? (upperEdge - t) / reach : 1;
       tp = t + UPPER_SHARE * gap * (1 - smooth01(v));
@@ -350,7 +235,7 @@ export class MouthWarp {
         rim = 1 - 0.2 * clamp01(gap / 3) * (1 - smooth01((upperEdge - t) * this.invUpperRim));
       }
     } else {
-      this.region = 3;
+      this.lastRegion = 3;
       tp = tear;
       alpha = 1;
     }

@@ -16,8 +16,9 @@
  */
 import type { FramePose } from './animation.js';
 import type { FaceRig } from './face-rig.js';
-import { type Bounds, EyeWarp, INV_GRID, MouthWarp } from './face-warps.js';
+import { type Bounds, EyeWarp, MouthWarp } from './face-warps.js';
 import type { HeadPose } from './motion.js';
+import { CELL_EXACT, CELL_STILL, GRID, INV_GRID, MouthField, type ToRest } from './mouth-field.js';
 import { cbOf, crOf, lumaOf, rgbToYuv420, yuv420Size } from './yuv.js';
 
 /** The pixels of one plane that may change, as a grid whose pixel (i, j) sits at luma (i*step+offset, ...). */
@@ -35,6 +36,18 @@ interface Grid {
   headEnd: Int32Array;
   coreStart: Int32Array;
   coreEnd: Int32Array;
+}
+
+function lerp(a: number, b: number, t: number): number {
+  return a + (b - a) * t;
+}
+
+/**
+ * Index (relative to grid.x0) of a grid's first pixel at or right of luma x (an integer): luma pixels sit at
+ * x, chroma samples at the centre of their 2x2 block, luma 2c + 0.5.
+ */
+function firstPixelAt(grid: Grid, x: number): number {
+  return (grid.step === 1 ? x : (x + 1) >> 1) - grid.x0;
 }
 
 function union(boxes: Bounds[]): Bounds {
@@ -162,6 +175,10 @@ const KIND_WEIGHTED = 0;
 const KIND_RIGID = 1;
 const KIND_LOCAL = 2;
 
+/** Why a pixel was queued for an exact map: an exact mouth cell, or maybe an eye. */
+const PENDING_MOUTH = 0;
+const PENDING_EYE = 1;
+
 export class PortraitFrameRenderer {
   readonly width: number;
   readonly height: number;
@@ -180,6 +197,25 @@ export class PortraitFrameRenderer {
   private readonly kinds = new Int32Array(8);
   private readonly points = new Int32Array(8);
   private readonly candidates = new Int32Array(4);
+  /** One row of mapped pixels (see `mapRow`): plane index, source position, rim factor. */
+  private readonly rowAt: Int32Array;
+  private readonly rowX: Float64Array;
+  private readonly rowY: Float64Array;
+  private readonly rowFactor: Float64Array;
+  /** Pixels of the row queued for an exact map: plane index, rest position, PENDING_*. */
+  private readonly pendingAt: Int32Array;
+  private readonly pendingX: Float64Array;
+  private readonly pendingY: Float64Array;
+  private readonly pendingKind: Uint8Array;
+  private pendingCount = 0;
+  /** The mouth warp composed with the head motion of the current frame, on a grid in frame pixels. */
+  private readonly field = new MouthField();
+  /** Frame position -> rest position (before the head motion), for the luma pixel grid's head mask. */
+  private readonly toRest: ToRest = (x, y, out) => {
+    const h = this.lumaWeight(x, y);
+    out[0] = x + h * (this.m00 * x + this.m01 * y + this.c0);
+    out[1] = y + h * (this.m10 * x + this.m11 * y + this.c1);
+  };
   /** Backward head displacement d(p) = M p + c of the current frame. */
   private m00 = 0;
   private m01 = 0;
@@ -230,6 +266,15 @@ export class PortraitFrameRenderer {
     ]);
     this.lumaGrid = buildGrid(rig, this.region, 1, 0);
     this.chromaGrid = buildGrid(rig, this.region, 2, 0.5);
+    const rowLength = Math.max(this.lumaGrid.width, this.chromaGrid.width);
+    this.rowAt = new Int32Array(rowLength);
+    this.rowX = new Float64Array(rowLength);
+    this.rowY = new Float64Array(rowLength);
+    this.rowFactor = new Float64Array(rowLength);
+    this.pendingAt = new Int32Array(rowLength);
+    this.pendingX = new Float64Array(rowLength);
+    this.pendingY = new Float64Array(rowLength);
+    this.pendingKind = new Uint8Array(rowLength);
   }
 
   /** The still frame as 4:2:0 (a copy). */
@@ -275,6 +320,8 @@ export class PortraitFrameRenderer {
         const reach = reachOver(b, this.m00, this.m01, this.m10, this.m11, this.c0, this.c1) + 1;
         return { x0: b.x0 - reach, y0: b.y0 - reach, x1: b.x1 + reach, y1: b.y1 + reach };
       });
+    const mouthBox = this.local[0];
+    if (this.mouth.active && mouthBox !== undefined) this.field.fill(this.mouth, mouthBox, this.toRest);
     if (this.local.length > 0) {
       const view = new Uint8ClampedArray(out.buffer, out.byteOffset, out.byteLength);
       this.pass = PASS_LOCAL;
@@ -298,6 +345,15 @@ export class PortraitFrameRenderer {
       held = pose.head;
       return pose;
     });
+  }
+
+  /** Head-mask weight at luma pixel (x, y) (integers); 0 outside the region the head can move. */
+  private lumaWeight(x: number, y: number): number {
+    const grid = this.lumaGrid;
+    const i = x - grid.x0;
+    const j = y - grid.y0;
+    if (i < 0 || j < 0 || i >= grid.width || j >= grid.height) return 0;
+    return grid.weight[j * grid.width + i] ?? 0;
   }
 
   private setHead(head: HeadPose): void {
@@ -496,87 +552,28 @@ export class PortraitFrameRenderer {
     }
   }
 
-  /** Near the mouth and eyes: head motion, then the local warp, then the mouth interior and shading. */
+  /**
+   * Near the mouth and eyes: head motion, then the local warp, then the mouth interior and shading. The row
+   * is mapped first (`mapRow`), then the mapped pixels are sampled, then the queued pixels (exact mouth
+   * cells, eyes) go through their exact maps. (Separate functions keep each loop small for the JIT: a rare
+   * path inside a hot function would send the whole function back to the interpreter when first taken.)
+   */
   private lumaLocal(out: Uint8ClampedArray, grid: Grid, j: number, a: number, b: number): void {
+    const count = this.mapRow(grid, j, a, b);
+    this.sampleLumaRow(out, count);
+    if (this.pendingCount > 0) this.lumaPending(out);
+  }
+
+  /** Luma of the row buffers' pixels: bilinear in the base frame, then the rim factor. */
+  private sampleLumaRow(out: Uint8ClampedArray, count: number): void {
     const base = this.base;
     const w = this.width;
     const maxX = w - 1.0001;
     const maxY = this.height - 1.0001;
-    const m00 = this.m00;
-    const m10 = this.m10;
-    const weight = grid.weight;
-    const scratch = this.scratch;
-    const mouth = this.mouth;
-    const { x0: mx0, y0: my0, x1: mx1, y1: my1 } = mouth.activeBounds;
-    const mouthOn = mouth.active;
-    const eyesOn = this.eyeA.active || this.eyeB.active;
-    const gx0 = mouth.gridX0;
-    const gy0 = mouth.gridY0;
-    const gColumns = mouth.gridColumns;
-    const gLastColumn = gColumns - 1;
-    const gLastRow = mouth.gridRows - 1;
-    const gValues = mouth.gridValues;
-    const gExact = mouth.gridExact;
-    const y = grid.y0 + j;
-    let x = grid.x0 + a;
-    let dx = m00 * x + this.m01 * y + this.c0;
-    let dy = m10 * x + this.m11 * y + this.c1;
-    let wi = j * grid.width + a;
-    let o = y * w + x;
-    for (let i = a; i < b; i++, x++, wi++, o++, dx += m00, dy += m10) {
-      const h = weight[wi] ?? 0;
-      let sx = x + h * dx;
-      let sy = y + h * dy;
-      let alpha = 0;
-      let factor = 1;
-      if (mouthOn && sx >= mx0 && sx <= mx1 && sy >= my0 && sy <= my1) {
-        // The mouth map: interpolated from its per-frame grid, or exact in cells near the opening.
-        const gx = (sx - gx0) * INV_GRID;
-        const gy = (sy - gy0) * INV_GRID;
-        const ci = gx | 0;
-        const cj = gy | 0;
-        if (ci < gLastColumn && cj < gLastRow) {
-          const n = cj * gColumns + ci;
-          if (gExact[n] === 1) {
-            if (mouth.map(sx, sy, scratch)) {
-              sx = scratch[0] ?? sx;
-              sy = scratch[1] ?? sy;
-              alpha = scratch[2] ?? 0;
-              factor = scratch[6] ?? 1;
-            }
-          } else {
-            const fx = gx - ci;
-            const fy = gy - cj;
-            const n0 = 3 * n;
-            const n1 = n0 + 3 * gColumns;
-            const w11 = fx * fy;
-            const w10 = fx - w11;
-            const w01 = fy - w11;
-            const w00 = 1 - fx - w01;
-            sx +=
-              (gValues[n0] ?? 0) * w00 +
-              (gValues[n0 + 3] ?? 0) * w10 +
-              (gValues[n1] ?? 0) * w01 +
-              (gValues[n1 + 3] ?? 0) * w11;
-            sy +=
-              (gValues[n0 + 1] ?? 0) * w00 +
-              (gValues[n0 + 4] ?? 0) * w10 +
-              (gValues[n1 + 1] ?? 0) * w01 +
-              (gValues[n1 + 4] ?? 0) * w11;
-            factor =
-              (gValues[n0 + 2] ?? 1) * w00 +
-              (gValues[n0 + 5] ?? 1) * w10 +
-              (gValues[n1 + 2] ?? 1) * w01 +
-              (gValues[n1 + 5] ?? 1) * w11;
-          }
-        }
-      } else if (eyesOn && this.eyeWarp(sx, sy)) {
-        sx = scratch[0] ?? sx;
-        sy = scratch[1] ?? sy;
-        factor = scratch[2] ?? 1;
-      }
-      sx = Math.min(Math.max(sx, 0), maxX);
-      sy = Math.min(Math.max(sy, 0), maxY);
+    const { rowAt, rowX, rowY, rowFactor } = this;
+    for (let k = 0; k < count; k++) {
+      const sx = Math.min(Math.max(rowX[k] ?? 0, 0), maxX);
+      const sy = Math.min(Math.max(rowY[k] ?? 0, 0), maxY);
       const ix = sx | 0;
       const iy = sy | 0;
       const fx = sx - ix;
@@ -585,12 +582,143 @@ export class PortraitFrameRenderer {
       const p00 = base[i0] ?? 0;
       const p01 = base[i1] ?? 0;
       const top = p00 + ((base[i0 + 1] ?? 0) - p00) * fx;
-      let value = top + (p01 + ((base[i1 + 1] ?? 0) - p01) * fx - top) * (sy - iy);
-      if (alpha > 0) {
-        value += (lumaOf(scratch[3] ?? 0, scratch[4] ?? 0, scratch[5] ?? 0) - value) * alpha;
-      }
-      out[o] = factor === 1 ? value : 16 + (value - 16) * factor;
+      const value = top + (p01 + ((base[i1 + 1] ?? 0) - p01) * fx - top) * (sy - iy);
+      out[rowAt[k] ?? 0] = 16 + (value - 16) * (rowFactor[k] ?? 1);
     }
+  }
+
+  /** Luma of the queued pixels (see `mapRow`). */
+  private lumaPending(out: Uint8ClampedArray): void {
+    for (let k = 0; k < this.pendingCount; k++) {
+      const o = this.pendingAt[k] ?? 0;
+      const qx = this.pendingX[k] ?? 0;
+      const qy = this.pendingY[k] ?? 0;
+      if (this.pendingKind[k] === PENDING_MOUTH) this.lumaExact(out, o, qx, qy);
+      else this.lumaEye(out, o, qx, qy);
+    }
+  }
+
+  /**
+   * Maps pixels a..b of row j of a grid (luma or chroma; positions in luma pixels) through the mouth field
+   * (head motion and mouth warp), cell by cell along the row. Rules kept:
+   * - pixels in a still cell of the field, or outside it, keep the head-moved value already in the frame
+   *   (while the eyes close they are queued for the eye maps instead);
+   * - a pixel in a smooth cell gets its source position and rim factor interpolated linearly along the row
+   *   between the cell's two nodes, into `rowAt` (index in its plane), `rowX`/`rowY` and `rowFactor`;
+   * - a pixel in an exact cell (near the opening) is queued for the exact mouth map.
+   * Returns how many pixels went into the row buffers (`pendingCount` counts the queued ones).
+   */
+  private mapRow(grid: Grid, j: number, a: number, b: number): number {
+    const { step, offset } = grid;
+    const field = this.field;
+    const columns = field.columns;
+    const ly = (grid.y0 + j) * step + offset;
+    // The field's cell row under this row (-1: none) and the row's place between its two node rows.
+    const v = (ly - field.y0) * INV_GRID;
+    const cj = this.mouth.active && v >= 0 && v < field.rows - 1 ? Math.floor(v) : -1;
+    const fv = v - cj;
+    this.pendingCount = 0;
+    if (this.eyeA.active || this.eyeB.active) this.queueEyes(grid, j, a, b);
+    if (cj < 0) return 0;
+    const cells = field.cells;
+    const values = field.values;
+    const top = 3 * cj * columns;
+    const bottom = top + 3 * columns;
+    const { rowAt, rowX, rowY, rowFactor } = this;
+    const rowStart = (grid.y0 + j) * (this.width / step) + grid.x0;
+    let count = 0;
+    // Pixel i sits at luma x = (grid.x0 + i) * step + offset, so each cell (GRID luma px wide, starting at
+    // an integer x) holds GRID / step pixels, at the same offsets from its left edge.
+    const perCell = GRID / step;
+    const first = firstPixelAt(grid, field.x0);
+    const t0 = (grid.x0 + first) * step + offset - field.x0;
+    const start = Math.max(0, Math.floor((a - first) / perCell));
+    for (let ci = start, i0 = first + start * perCell; ci < columns - 1 && i0 < b; ci++, i0 += perCell) {
+      const cell = cells[cj * columns + ci];
+      if (cell === CELL_STILL) continue;
+      const from = Math.max(a, i0);
+      const to = Math.min(b, i0 + perCell);
+      if (cell === CELL_EXACT) {
+        for (let i = from; i < to; i++) this.queue(grid, j, i, rowStart + i, PENDING_MOUTH);
+        continue;
+      }
+      // A smooth cell: its two nodes interpolated down to this row, then linearly across the cell.
+      const n = 3 * ci;
+      const dx = lerp(values[top + n] ?? 0, values[bottom + n] ?? 0, fv);
+      const dy = lerp(values[top + n + 1] ?? 0, values[bottom + n + 1] ?? 0, fv);
+      const factor = lerp(values[top + n + 2] ?? 1, values[bottom + n + 2] ?? 1, fv);
+      const slopeX = (lerp(values[top + n + 3] ?? 0, values[bottom + n + 3] ?? 0, fv) - dx) * INV_GRID;
+      const slopeY = (lerp(values[top + n + 4] ?? 0, values[bottom + n + 4] ?? 0, fv) - dy) * INV_GRID;
+      const slopeF = (lerp(values[top + n + 5] ?? 1, values[bottom + n + 5] ?? 1, fv) - factor) * INV_GRID;
+      const cellX = field.x0 + ci * GRID;
+      for (let i = from; i < to; i++, count++) {
+        const t = t0 + (i - i0) * step;
+        const lx = cellX + t;
+        rowAt[count] = rowStart + i;
+        rowX[count] = lx + dx + slopeX * t;
+        rowY[count] = ly + dy + slopeY * t;
+        rowFactor[count] = factor + slopeF * t;
+      }
+    }
+    return count;
+  }
+
+  /** Queues the pixels a..b of row j that the mouth leaves alone (still cells, outside) for the eye maps. */
+  private queueEyes(grid: Grid, j: number, a: number, b: number): void {
+    const mouthOn = this.mouth.active;
+    const y = (grid.y0 + j) * grid.step + grid.offset;
+    const rowStart = (grid.y0 + j) * (this.width / grid.step) + grid.x0;
+    for (let i = a; i < b; i++) {
+      const x = (grid.x0 + i) * grid.step + grid.offset;
+      if (!mouthOn || this.field.at(x, y, this.scratch) === CELL_STILL) {
+        this.queue(grid, j, i, rowStart + i, PENDING_EYE);
+      }
+    }
+  }
+
+  /** Queues pixel i of row j of a grid (plane index o) with its rest position, for an exact map. */
+  private queue(grid: Grid, j: number, i: number, o: number, kind: number): void {
+    const x = (grid.x0 + i) * grid.step + grid.offset;
+    const y = (grid.y0 + j) * grid.step + grid.offset;
+    const h = grid.weight[j * grid.width + i] ?? 0;
+    const k = this.pendingCount++;
+    this.pendingAt[k] = o;
+    this.pendingX[k] = x + h * (this.m00 * x + this.m01 * y + this.c0);
+    this.pendingY[k] = y + h * (this.m10 * x + this.m11 * y + this.c1);
+    this.pendingKind[k] = kind;
+  }
+
+  /** A luma pixel in an exact mouth cell: the exact map, the interior blended in, the rim shading. */
+  private lumaExact(out: Uint8ClampedArray, o: number, qx: number, qy: number): void {
+    const scratch = this.scratch;
+    if (!this.mouth.map(qx, qy, scratch)) {
+      out[o] = this.sampleLuma(this.clampX(qx), this.clampY(qy));
+      return;
+    }
+    let value = this.sampleLuma(this.clampX(scratch[0] ?? qx), this.clampY(scratch[1] ?? qy));
+    const alpha = scratch[2] ?? 0;
+    if (alpha > 0) {
+      value += (lumaOf(scratch[3] ?? 0, scratch[4] ?? 0, scratch[5] ?? 0) - value) * alpha;
+    }
+    const factor = scratch[6] ?? 1;
+    out[o] = factor === 1 ? value : 16 + (value - 16) * factor;
+  }
+
+  /** A luma pixel outside the mouth: the eye warp where one applies, else the head-moved value stays. */
+  private lumaEye(out: Uint8ClampedArray, o: number, qx: number, qy: number): void {
+    if (!this.eyeWarp(qx, qy)) return;
+    const scratch = this.scratch;
+    const value = this.sampleLuma(this.clampX(scratch[0] ?? qx), this.clampY(scratch[1] ?? qy));
+    const factor = scratch[2] ?? 1;
+    out[o] = factor === 1 ? value : 16 + (value - 16) * factor;
+  }
+
+  private clampX(x: number): number {
+    return Math.min(Math.max(x, 0), this.width - 1.0001);
+  }
+
+  private clampY(y: number): number {
+    return Math.min(Math.max(y, 0), this.height - 1.0001);
   }
 
   private chromaSegment(
@@ -601,6 +729,13 @@ export class PortraitFrameRenderer {
     b: number,
     kind: number,
   ): void {
+    if (kind === KIND_RIGID) this.chromaRigid(out, grid, j, a, b);
+    else if (kind === KIND_WEIGHTED) this.chromaWeighted(out, grid, j, a, b);
+    else this.chromaLocal(out, grid, j, a, b);
+  }
+
+  /** Rigid motion: the chroma source position steps linearly; clamp only when the segment leaves the frame. */
+  private chromaRigid(out: Uint8ClampedArray, grid: Grid, j: number, a: number, b: number): void {
     const base = this.base;
     const cw = this.width / 2;
     const uOffset = this.width * this.height;
@@ -608,151 +743,159 @@ export class PortraitFrameRenderer {
     const maxX = cw - 1.0001;
     const maxY = this.height / 2 - 1.0001;
     const { m00, m01, m10, m11, c0, c1 } = this;
+    const cy = grid.y0 + j;
+    const ly = 2 * cy + 0.5;
+    const cx = grid.x0 + a;
+    const lx = 2 * cx + 0.5;
+    const dx = m00 * lx + m01 * ly + c0;
+    const dy = m10 * lx + m11 * ly + c1;
+    let o = cy * cw + cx;
+    let px = (lx + dx - 0.5) / 2;
+    let py = (ly + dy - 0.5) / 2;
+    const stepPx = (2 + 2 * m00) / 2;
+    const stepPy = (2 * m10) / 2;
+    const n = b - a;
+    const lastX = px + stepPx * (n - 1);
+    const lastY = py + stepPy * (n - 1);
+    const inside =
+      Math.min(px, lastX) >= 0 &&
+      Math.max(px, lastX) <= maxX &&
+      Math.min(py, lastY) >= 0 &&
+      Math.max(py, lastY) <= maxY;
+    for (let i = 0; i < n; i++, o++, px += stepPx, py += stepPy) {
+      const qx = inside ? px : px < 0 ? 0 : Math.min(px, maxX);
+      const qy = inside ? py : py < 0 ? 0 : Math.min(py, maxY);
+      const ix = qx | 0;
+      const iy = qy | 0;
+      const fx = qx - ix;
+      const fy = qy - iy;
+      const i0 = iy * cw + ix;
+      const i1 = i0 + cw;
+      const u00 = base[uOffset + i0] ?? 128;
+      const u01 = base[uOffset + i1] ?? 128;
+      const uTop = u00 + ((base[uOffset + i0 + 1] ?? 128) - u00) * fx;
+      out[uOffset + o] = uTop + (u01 + ((base[uOffset + i1 + 1] ?? 128) - u01) * fx - uTop) * fy;
+      const v00 = base[vOffset + i0] ?? 128;
+      const v01 = base[vOffset + i1] ?? 128;
+      const vTop = v00 + ((base[vOffset + i0 + 1] ?? 128) - v00) * fx;
+      out[vOffset + o] = vTop + (v01 + ((base[vOffset + i1 + 1] ?? 128) - v01) * fx - vTop) * fy;
+    }
+  }
+
+  /** The soft edge of the head mask: each chroma sample moves by its share of the head motion. */
+  private chromaWeighted(out: Uint8ClampedArray, grid: Grid, j: number, a: number, b: number): void {
+    const { m00, m10 } = this;
     const weight = grid.weight;
-    const scratch = this.scratch;
+    const cw = this.width / 2;
     const cy = grid.y0 + j;
     const ly = 2 * cy + 0.5;
     let cx = grid.x0 + a;
     let lx = 2 * cx + 0.5;
-    let dx = m00 * lx + m01 * ly + c0;
-    let dy = m10 * lx + m11 * ly + c1;
-    const stepX = 2 * m00;
-    const stepY = 2 * m10;
-    let o = cy * cw + cx;
-    if (kind === KIND_RIGID) {
-      // Rigid motion: the chroma source position steps linearly; clamp only when the segment leaves the frame.
-      let px = (lx + dx - 0.5) / 2;
-      let py = (ly + dy - 0.5) / 2;
-      const stepPx = (2 + stepX) / 2;
-      const stepPy = stepY / 2;
-      const n = b - a;
-      const lastX = px + stepPx * (n - 1);
-      const lastY = py + stepPy * (n - 1);
-      const inside =
-        Math.min(px, lastX) >= 0 &&
-        Math.max(px, lastX) <= maxX &&
-        Math.min(py, lastY) >= 0 &&
-        Math.max(py, lastY) <= maxY;
-      for (let i = 0; i < n; i++, o++, px += stepPx, py += stepPy) {
-        const qx = inside ? px : px < 0 ? 0 : Math.min(px, maxX);
-        const qy = inside ? py : py < 0 ? 0 : Math.min(py, maxY);
-        const ix = qx | 0;
-        const iy = qy | 0;
-        const fx = qx - ix;
-        const fy = qy - iy;
-        const i0 = iy * cw + ix;
-        const i1 = i0 + cw;
-        const u00 = base[uOffset + i0] ?? 128;
-        const u01 = base[uOffset + i1] ?? 128;
-        const uTop = u00 + ((base[uOffset + i0 + 1] ?? 128) - u00) * fx;
-        out[uOffset + o] = uTop + (u01 + ((base[uOffset + i1 + 1] ?? 128) - u01) * fx - uTop) * fy;
-        const v00 = base[vOffset + i0] ?? 128;
-        const v01 = base[vOffset + i1] ?? 128;
-        const vTop = v00 + ((base[vOffset + i0 + 1] ?? 128) - v00) * fx;
-        out[vOffset + o] = vTop + (v01 + ((base[vOffset + i1 + 1] ?? 128) - v01) * fx - vTop) * fy;
+    let dx = m00 * lx + this.m01 * ly + this.c0;
+    let dy = m10 * lx + this.m11 * ly + this.c1;
+    let wi = j * grid.width + a;
+    for (let i = a; i < b; i++, cx++, lx += 2, wi++, dx += 2 * m00, dy += 2 * m10) {
+      const h = weight[wi] ?? 0;
+      this.chromaAt(out, cy * cw + cx, lx + h * dx, ly + h * dy, 0, 0, 0);
+    }
+  }
+
+  /**
+   * Chroma near the mouth and eyes, at the centre of each 2x2 luma block, with the same maps as the luma
+   * (`mapRow`; the rim factor only darkens luma and is not used here).
+   */
+  private chromaLocal(out: Uint8ClampedArray, grid: Grid, j: number, a: number, b: number): void {
+    const count = this.mapRow(grid, j, a, b);
+    this.sampleChromaRow(out, count);
+    if (this.pendingCount > 0) this.chromaPending(out);
+  }
+
+  private sampleChromaRow(out: Uint8ClampedArray, count: number): void {
+    const { rowAt, rowX, rowY } = this;
+    for (let k = 0; k < count; k++) {
+      this.chromaAt(out, rowAt[k] ?? 0, rowX[k] ?? 0, rowY[k] ?? 0, 0, 0, 0);
+    }
+  }
+
+  /** Chroma of the queued pixels (see `mapRow`). */
+  private chromaPending(out: Uint8ClampedArray): void {
+    for (let k = 0; k < this.pendingCount; k++) {
+      const o = this.pendingAt[k] ?? 0;
+      const qx = this.pendingX[k] ?? 0;
+      const qy = this.pendingY[k] ?? 0;
+      if (this.pendingKind[k] === PENDING_MOUTH) this.chromaExact(out, o, qx, qy);
+      else if (this.eyeWarp(qx, qy)) {
+        this.chromaAt(out, o, this.scratch[0] ?? qx, this.scratch[1] ?? qy, 0, 0, 0);
       }
+    }
+  }
+
+  /** A chroma sample in an exact mouth cell: the exact map, the interior colour blended in. */
+  private chromaExact(out: Uint8ClampedArray, o: number, qx: number, qy: number): void {
+    const scratch = this.scratch;
+    if (!this.mouth.map(qx, qy, scratch)) {
+      this.chromaAt(out, o, qx, qy, 0, 0, 0);
       return;
     }
-    const local = kind === KIND_LOCAL;
-    // The mouth map inlined (as in lumaLocal): the same arithmetic as MouthWarp.mapCached, without a call
-    // and the scratch round trip per pixel; cells near the opening still call the exact map.
-    const mouth = this.mouth;
-    const mouthOn = local && mouth.active;
-    const eyesOn = local && (this.eyeA.active || this.eyeB.active);
-    const { x0: mx0, y0: my0, x1: mx1, y1: my1 } = mouth.activeBounds;
-    const gx0 = mouth.gridX0;
-    const gy0 = mouth.gridY0;
-    const gColumns = mouth.gridColumns;
-    const gLastColumn = gColumns - 1;
-    const gLastRow = mouth.gridRows - 1;
-    const gValues = mouth.gridValues;
-    const gExact = mouth.gridExact;
-    let wi = j * grid.width + a;
-    for (let i = a; i < b; i++, cx++, lx += 2, wi++, o++, dx += stepX, dy += stepY) {
-      const h = weight[wi] ?? 0;
-      let sx = lx + h * dx;
-      let sy = ly + h * dy;
-      let alpha = 0;
-      let mouthMapped = false;
-      if (mouthOn && sx >= mx0 && sx <= mx1 && sy >= my0 && sy <= my1) {
-        const gx = (sx - gx0) * INV_GRID;
-        const gy = (sy - gy0) * INV_GRID;
-        if (gx >= 0 && gy >= 0) {
-          const ci = gx | 0;
-          const cj = gy | 0;
-          if (ci < gLastColumn && cj < gLastRow) {
-            const n = cj * gColumns + ci;
-            if (gExact[n] === 1) {
-              if (mouth.map(sx, sy, scratch)) {
-                mouthMapped = true;
-                sx = scratch[0] ?? sx;
-                sy = scratch[1] ?? sy;
-                alpha = scratch[2] ?? 0;
-              }
-            } else {
-              mouthMapped = true;
-              const fx = gx - ci;
-              const fy = gy - cj;
-              const n0 = 3 * n;
-              const n1 = n0 + 3 * gColumns;
-              const w00 = (1 - fx) * (1 - fy);
-              const w10 = fx * (1 - fy);
-              const w01 = (1 - fx) * fy;
-              const w11 = fx * fy;
-              const qx = sx;
-              const qy = sy;
-              sx =
-                qx +
-                (gValues[n0] ?? 0) * w00 +
-                (gValues[n0 + 3] ?? 0) * w10 +
-                (gValues[n1] ?? 0) * w01 +
-                (gValues[n1 + 3] ?? 0) * w11;
-              sy =
-                qy +
-                (gValues[n0 + 1] ?? 0) * w00 +
-                (gValues[n0 + 4] ?? 0) * w10 +
-                (gValues[n1 + 1] ?? 0) * w01 +
-                (gValues[n1 + 4] ?? 0) * w11;
-            }
-          }
-        }
-      }
-      if (!mouthMapped && eyesOn && this.eyeWarp(sx, sy)) {
-        sx = scratch[0] ?? sx;
-        sy = scratch[1] ?? sy;
-      }
-      // A chroma sample sits at the centre of its 2x2 luma block: luma (2c + 0.5).
-      let px = (sx - 0.5) / 2;
-      let py = (sy - 0.5) / 2;
-      px = px < 0 ? 0 : Math.min(px, maxX);
-      py = py < 0 ? 0 : Math.min(py, maxY);
-      const ix = px | 0;
-      const iy = py | 0;
-      const fx = px - ix;
-      const fy = py - iy;
-      const i0 = iy * cw + ix;
-      const i1 = i0 + cw;
-      const u00 = base[uOffset + i0] ?? 128;
-      const u10 = base[uOffset + i0 + 1] ?? 128;
-      const u01 = base[uOffset + i1] ?? 128;
-      const u11 = base[uOffset + i1 + 1] ?? 128;
-      const v00 = base[vOffset + i0] ?? 128;
-      const v10 = base[vOffset + i0 + 1] ?? 128;
-      const v01 = base[vOffset + i1] ?? 128;
-      const v11 = base[vOffset + i1 + 1] ?? 128;
-      const uTop = u00 + (u10 - u00) * fx;
-      let u = uTop + (u01 + (u11 - u01) * fx - uTop) * fy;
-      const vTop = v00 + (v10 - v00) * fx;
-      let v = vTop + (v01 + (v11 - v01) * fx - vTop) * fy;
-      if (alpha > 0) {
-        const r = scratch[3] ?? 0;
-        const g = scratch[4] ?? 0;
-        const bl = scratch[5] ?? 0;
-        u += (cbOf(r, g, bl) - u) * alpha;
-        v += (crOf(r, g, bl) - v) * alpha;
-      }
-      out[uOffset + o] = u;
-      out[vOffset + o] = v;
+    const alpha = scratch[2] ?? 0;
+    const r = scratch[3] ?? 0;
+    const g = scratch[4] ?? 0;
+    const bl = scratch[5] ?? 0;
+    const interior = alpha > 0;
+    this.chromaAt(
+      out,
+      o,
+      scratch[0] ?? qx,
+      scratch[1] ?? qy,
+      alpha,
+      interior ? cbOf(r, g, bl) : 0,
+      interior ? crOf(r, g, bl) : 0,
+    );
+  }
+
+  /**
+   * Writes chroma sample `o` (index within a chroma plane): the base frame's chroma read at luma position
+   * (sx, sy) with bilinear interpolation (a chroma sample sits at the centre of its 2x2 luma block, luma
+   * 2c + 0.5), blended toward (cb, cr) by `alpha` (the mouth interior; 0 elsewhere).
+   */
+  private chromaAt(
+    out: Uint8ClampedArray,
+    o: number,
+    sx: number,
+    sy: number,
+    alpha: number,
+    cb: number,
+    cr: number,
+  ): void {
+    const base = this.base;
+    const cw = this.width / 2;
+    const uOffset = this.width * this.height;
+    const vOffset = uOffset + cw * (this.height / 2);
+    const maxX = cw - 1.0001;
+    const maxY = this.height / 2 - 1.0001;
+    let px = (sx - 0.5) / 2;
+    let py = (sy - 0.5) / 2;
+    px = px < 0 ? 0 : Math.min(px, maxX);
+    py = py < 0 ? 0 : Math.min(py, maxY);
+    const ix = px | 0;
+    const iy = py | 0;
+    const fx = px - ix;
+    const fy = py - iy;
+    const i0 = iy * cw + ix;
+    const i1 = i0 + cw;
+    const u00 = base[uOffset + i0] ?? 128;
+    const u01 = base[uOffset + i1] ?? 128;
+    const uTop = u00 + ((base[uOffset + i0 + 1] ?? 128) - u00) * fx;
+    let u = uTop + (u01 + ((base[uOffset + i1 + 1] ?? 128) - u01) * fx - uTop) * fy;
+    const v00 = base[vOffset + i0] ?? 128;
+    const v01 = base[vOffset + i1] ?? 128;
+    const vTop = v00 + ((base[vOffset + i0 + 1] ?? 128) - v00) * fx;
+    let v = vTop + (v01 + ((base[vOffset + i1 + 1] ?? 128) - v01) * fx - vTop) * fy;
+    if (alpha > 0) {
+      u += (cb - u) * alpha;
+      v += (cr - v) * alpha;
     }
+    out[uOffset + o] = u;
+    out[vOffset + o] = v;
   }
 }
