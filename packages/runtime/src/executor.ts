@@ -705,7 +705,8 @@ export class PlaneExecutor<D = unknown> {
    * executor is re-registered from the graph held here and carried on through requeue (orphaned), unless
    * its entry is one the new store delivered and this consumer still owns: that one carries on as it is, or
    * its pending entry would be reclaimed and run again. Jobs orphaned by an earlier reset are re-registered
-   * again, as the new store lost their records too. Transitions wait for this decision.
+   * again, as the new store lost their records too; a job already finishing is left to its finish.
+   * Transitions wait for this decision.
    */
   private readonly onReset = (): void => {
     const jobs = [...this.inflight.values()].filter((j) => j.graph !== null && !j.ended);
@@ -714,7 +715,12 @@ export class PlaneExecutor<D = unknown> {
       const orphans = jobs.filter((j) => j.orphaned || !owned.has(j.delivery.entryId));
       for (const job of orphans) job.orphaned = true;
       for (const job of jobs) job.resetCheck = null;
-      this.reRegister(orphans, jobs.length - orphans.length);
+      // A job whose graph is terminal is finishing: its finish, retried through requeue, writes the record
+      // and announces the end once; re-registering it here would announce it twice.
+      this.reRegister(
+        orphans.filter((job) => !isTerminal(this.graphOf(job))),
+        jobs.length - orphans.length,
+      );
     });
     for (const job of jobs) job.resetCheck = decided;
   };
