@@ -175,6 +175,9 @@ const KIND_WEIGHTED = 0;
 const KIND_RIGID = 1;
 const KIND_LOCAL = 2;
 
+/** Per smooth cell run: dx, dy, factor at the cell's left edge and their slopes per luma px. */
+const RUN_VALUES = 6;
+
 /** Why a pixel was queued for an exact map: an exact mouth cell, or maybe an eye. */
 const PENDING_MOUTH = 0;
 const PENDING_EYE = 1;
@@ -197,11 +200,14 @@ export class PortraitFrameRenderer {
   private readonly kinds = new Int32Array(8);
   private readonly points = new Int32Array(8);
   private readonly candidates = new Int32Array(4);
-  /** One row of mapped pixels (see `mapRow`): plane index, source position, rim factor. */
-  private readonly rowAt: Int32Array;
-  private readonly rowX: Float64Array;
-  private readonly rowY: Float64Array;
-  private readonly rowFactor: Float64Array;
+  /**
+   * The smooth cells of one row (see `mapRow`): pixel range, the cell's left edge (luma x) and, at that
+   * edge, the displacement and rim factor with their slopes along the row (RUN_VALUES per run).
+   */
+  private readonly runFrom: Int32Array;
+  private readonly runTo: Int32Array;
+  private readonly runEdge: Float64Array;
+  private readonly runValues: Float64Array;
   /** Pixels of the row queued for an exact map: plane index, rest position, PENDING_*. */
   private readonly pendingAt: Int32Array;
   private readonly pendingX: Float64Array;
@@ -225,6 +231,8 @@ export class PortraitFrameRenderer {
   private c1 = 0;
   /** Where the local warps may apply this frame (luma coordinates), one box per active part. */
   private local: Bounds[] = [];
+  /** The boxes of `local` that belong to the eyes (empty unless they are closing). */
+  private eyeBoxes: Bounds[] = [];
   /** Which pixels the current pass renders: the head region (head motion only) or the local regions. */
   private pass = PASS_HEAD;
   /** The base frame moved by `cachedHead` (no mouth/eye warps). */
@@ -240,7 +248,9 @@ export class PortraitFrameRenderer {
     this.height = rig.height;
     this.base = rgbToYuv420(baseRgb, rig.width, rig.height);
     this.frameBytes = yuv420Size(rig.width, rig.height);
-    this.headFrame = new Uint8Array(this.frameBytes);
+    // The head pass rewrites the same pixels for every head pose (the head spans of the grids), so the
+    // rest of this frame stays the base frame.
+    this.headFrame = this.base.slice();
     this.mouth = new MouthWarp(rig.mouth);
     this.eyeA = new EyeWarp(rig.eyes[0]);
     this.eyeB = new EyeWarp(rig.eyes[1]);
@@ -267,10 +277,10 @@ export class PortraitFrameRenderer {
     this.lumaGrid = buildGrid(rig, this.region, 1, 0);
     this.chromaGrid = buildGrid(rig, this.region, 2, 0.5);
     const rowLength = Math.max(this.lumaGrid.width, this.chromaGrid.width);
-    this.rowAt = new Int32Array(rowLength);
-    this.rowX = new Float64Array(rowLength);
-    this.rowY = new Float64Array(rowLength);
-    this.rowFactor = new Float64Array(rowLength);
+    this.runFrom = new Int32Array(rowLength);
+    this.runTo = new Int32Array(rowLength);
+    this.runEdge = new Float64Array(rowLength);
+    this.runValues = new Float64Array(rowLength * RUN_VALUES);
     this.pendingAt = new Int32Array(rowLength);
     this.pendingX = new Float64Array(rowLength);
     this.pendingY = new Float64Array(rowLength);
@@ -300,7 +310,6 @@ export class PortraitFrameRenderer {
       out.set(this.base);
     } else {
       if (!this.cachedHead || !sameHead(this.cachedHead, pose.head)) {
-        this.headFrame.set(this.base);
         const cache = new Uint8ClampedArray(
           this.headFrame.buffer,
           this.headFrame.byteOffset,
@@ -314,14 +323,19 @@ export class PortraitFrameRenderer {
       out.set(this.headFrame);
     }
     // A frame pixel reaches a part's rest region from at most the head displacement over that region away.
-    this.local = [this.mouth, this.eyeA, this.eyeB]
-      .filter((part) => part.active)
-      .map(({ activeBounds: b }) => {
-        const reach = reachOver(b, this.m00, this.m01, this.m10, this.m11, this.c0, this.c1) + 1;
-        return { x0: b.x0 - reach, y0: b.y0 - reach, x1: b.x1 + reach, y1: b.y1 + reach };
-      });
-    const mouthBox = this.local[0];
-    if (this.mouth.active && mouthBox !== undefined) this.field.fill(this.mouth, mouthBox, this.toRest);
+    const reachBox = (b: Bounds): Bounds => {
+      const reach = reachOver(b, this.m00, this.m01, this.m10, this.m11, this.c0, this.c1) + 1;
+      return { x0: b.x0 - reach, y0: b.y0 - reach, x1: b.x1 + reach, y1: b.y1 + reach };
+    };
+    this.eyeBoxes = [this.eyeA, this.eyeB]
+      .filter((eye) => eye.active)
+      .map((eye) => reachBox(eye.activeBounds));
+    this.local = [...this.eyeBoxes];
+    if (this.mouth.active) {
+      const mouthBox = reachBox(this.mouth.activeBounds);
+      this.field.fill(this.mouth, mouthBox, this.toRest);
+      this.local.push(mouthBox);
+    }
     if (this.local.length > 0) {
       const view = new Uint8ClampedArray(out.buffer, out.byteOffset, out.byteLength);
       this.pass = PASS_LOCAL;
@@ -559,31 +573,46 @@ export class PortraitFrameRenderer {
    * path inside a hot function would send the whole function back to the interpreter when first taken.)
    */
   private lumaLocal(out: Uint8ClampedArray, grid: Grid, j: number, a: number, b: number): void {
-    const count = this.mapRow(grid, j, a, b);
-    this.sampleLumaRow(out, count);
+    const runs = this.mapRow(grid, j, a, b);
+    this.sampleLumaRow(out, grid, j, runs);
     if (this.pendingCount > 0) this.lumaPending(out);
   }
 
-  /** Luma of the row buffers' pixels: bilinear in the base frame, then the rim factor. */
-  private sampleLumaRow(out: Uint8ClampedArray, count: number): void {
+  /** Luma of the smooth cells' pixels: source position and rim factor along the cell, bilinear read. */
+  private sampleLumaRow(out: Uint8ClampedArray, grid: Grid, j: number, runs: number): void {
     const base = this.base;
     const w = this.width;
     const maxX = w - 1.0001;
     const maxY = this.height - 1.0001;
-    const { rowAt, rowX, rowY, rowFactor } = this;
-    for (let k = 0; k < count; k++) {
-      const sx = Math.min(Math.max(rowX[k] ?? 0, 0), maxX);
-      const sy = Math.min(Math.max(rowY[k] ?? 0, 0), maxY);
-      const ix = sx | 0;
-      const iy = sy | 0;
-      const fx = sx - ix;
-      const i0 = iy * w + ix;
-      const i1 = i0 + w;
-      const p00 = base[i0] ?? 0;
-      const p01 = base[i1] ?? 0;
-      const top = p00 + ((base[i0 + 1] ?? 0) - p00) * fx;
-      const value = top + (p01 + ((base[i1 + 1] ?? 0) - p01) * fx - top) * (sy - iy);
-      out[rowAt[k] ?? 0] = 16 + (value - 16) * (rowFactor[k] ?? 1);
+    const { runFrom, runTo, runEdge, runValues } = this;
+    const y = grid.y0 + j;
+    const rowStart = y * w + grid.x0;
+    for (let r = 0; r < runs; r++) {
+      const edge = runEdge[r] ?? 0;
+      const at = r * RUN_VALUES;
+      const dx = runValues[at] ?? 0;
+      const dy = runValues[at + 1] ?? 0;
+      const factor = runValues[at + 2] ?? 1;
+      const slopeX = runValues[at + 3] ?? 0;
+      const slopeY = runValues[at + 4] ?? 0;
+      const slopeF = runValues[at + 5] ?? 0;
+      const to = runTo[r] ?? 0;
+      for (let i = runFrom[r] ?? to; i < to; i++) {
+        const x = grid.x0 + i;
+        const t = x - edge;
+        const sx = Math.min(Math.max(x + dx + slopeX * t, 0), maxX);
+        const sy = Math.min(Math.max(y + dy + slopeY * t, 0), maxY);
+        const ix = sx | 0;
+        const iy = sy | 0;
+        const fx = sx - ix;
+        const i0 = iy * w + ix;
+        const i1 = i0 + w;
+        const p00 = base[i0] ?? 0;
+        const p01 = base[i1] ?? 0;
+        const top = p00 + ((base[i0 + 1] ?? 0) - p00) * fx;
+        const value = top + (p01 + ((base[i1 + 1] ?? 0) - p01) * fx - top) * (sy - iy);
+        out[rowStart + i] = 16 + (value - 16) * (factor + slopeF * t);
+      }
     }
   }
 
@@ -603,10 +632,10 @@ export class PortraitFrameRenderer {
    * (head motion and mouth warp), cell by cell along the row. Rules kept:
    * - pixels in a still cell of the field, or outside it, keep the head-moved value already in the frame
    *   (while the eyes close they are queued for the eye maps instead);
-   * - a pixel in a smooth cell gets its source position and rim factor interpolated linearly along the row
-   *   between the cell's two nodes, into `rowAt` (index in its plane), `rowX`/`rowY` and `rowFactor`;
+   * - the pixels of a smooth cell get their displacement and rim factor interpolated linearly along the
+   *   row between the cell's two nodes: the cell becomes a run (`run*`) the sampling loops walk;
    * - a pixel in an exact cell (near the opening) is queued for the exact mouth map.
-   * Returns how many pixels went into the row buffers (`pendingCount` counts the queued ones).
+   * Returns how many runs it wrote (`pendingCount` counts the queued pixels).
    */
   private mapRow(grid: Grid, j: number, a: number, b: number): number {
     const { step, offset } = grid;
@@ -615,7 +644,7 @@ export class PortraitFrameRenderer {
     const ly = (grid.y0 + j) * step + offset;
     // The field's cell row under this row (-1: none) and the row's place between its two node rows.
     const v = (ly - field.y0) * INV_GRID;
-    const cj = this.mouth.active && v >= 0 && v < field.rows - 1 ? Math.floor(v) : -1;
+    const cj = this.mouth.active && v >= 0 && v < field.rows - 1 ? Math.floor(v) | 0 : -1;
     const fv = v - cj;
     this.pendingCount = 0;
     if (this.eyeA.active || this.eyeB.active) this.queueEyes(grid, j, a, b);
@@ -624,15 +653,15 @@ export class PortraitFrameRenderer {
     const values = field.values;
     const top = 3 * cj * columns;
     const bottom = top + 3 * columns;
-    const { rowAt, rowX, rowY, rowFactor } = this;
-    const rowStart = (grid.y0 + j) * (this.width / step) + grid.x0;
+    const { runFrom, runTo, runEdge, runValues } = this;
+    // Integers throughout (`| 0`), so the JIT keeps the index arithmetic in int32.
+    const rowStart = ((grid.y0 + j) * (this.width / step) + grid.x0) | 0;
     let count = 0;
     // Pixel i sits at luma x = (grid.x0 + i) * step + offset, so each cell (GRID luma px wide, starting at
-    // an integer x) holds GRID / step pixels, at the same offsets from its left edge.
-    const perCell = GRID / step;
+    // an integer x) holds GRID / step pixels.
+    const perCell = (GRID / step) | 0;
     const first = firstPixelAt(grid, field.x0);
-    const t0 = (grid.x0 + first) * step + offset - field.x0;
-    const start = Math.max(0, Math.floor((a - first) / perCell));
+    const start = Math.max(0, Math.floor((a - first) / perCell)) | 0;
     for (let ci = start, i0 = first + start * perCell; ci < columns - 1 && i0 < b; ci++, i0 += perCell) {
       const cell = cells[cj * columns + ci];
       if (cell === CELL_STILL) continue;
@@ -650,26 +679,39 @@ export class PortraitFrameRenderer {
       const slopeX = (lerp(values[top + n + 3] ?? 0, values[bottom + n + 3] ?? 0, fv) - dx) * INV_GRID;
       const slopeY = (lerp(values[top + n + 4] ?? 0, values[bottom + n + 4] ?? 0, fv) - dy) * INV_GRID;
       const slopeF = (lerp(values[top + n + 5] ?? 1, values[bottom + n + 5] ?? 1, fv) - factor) * INV_GRID;
-      const cellX = field.x0 + ci * GRID;
-      for (let i = from; i < to; i++, count++) {
-        const t = t0 + (i - i0) * step;
-        const lx = cellX + t;
-        rowAt[count] = rowStart + i;
-        rowX[count] = lx + dx + slopeX * t;
-        rowY[count] = ly + dy + slopeY * t;
-        rowFactor[count] = factor + slopeF * t;
-      }
+      runFrom[count] = from;
+      runTo[count] = to;
+      runEdge[count] = field.x0 + ci * GRID;
+      const at = count * RUN_VALUES;
+      runValues[at] = dx;
+      runValues[at + 1] = dy;
+      runValues[at + 2] = factor;
+      runValues[at + 3] = slopeX;
+      runValues[at + 4] = slopeY;
+      runValues[at + 5] = slopeF;
+      count++;
     }
     return count;
   }
 
-  /** Queues the pixels a..b of row j that the mouth leaves alone (still cells, outside) for the eye maps. */
+  /**
+   * Queues the pixels a..b of row j inside the eyes' boxes that the mouth leaves alone (still cells or
+   * outside its field) for the eye maps.
+   */
   private queueEyes(grid: Grid, j: number, a: number, b: number): void {
+    const { step, offset } = grid;
+    const y = (grid.y0 + j) * step + offset;
+    let from = b;
+    let to = a;
+    for (const box of this.eyeBoxes) {
+      if (y < box.y0 || y > box.y1) continue;
+      from = Math.min(from, Math.max(a, Math.ceil((box.x0 - offset) / step) - grid.x0));
+      to = Math.max(to, Math.min(b, Math.floor((box.x1 - offset) / step) + 1 - grid.x0));
+    }
     const mouthOn = this.mouth.active;
-    const y = (grid.y0 + j) * grid.step + grid.offset;
-    const rowStart = (grid.y0 + j) * (this.width / grid.step) + grid.x0;
-    for (let i = a; i < b; i++) {
-      const x = (grid.x0 + i) * grid.step + grid.offset;
+    const rowStart = ((grid.y0 + j) * (this.width / step) + grid.x0) | 0;
+    for (let i = from; i < to; i++) {
+      const x = (grid.x0 + i) * step + offset;
       if (!mouthOn || this.field.at(x, y, this.scratch) === CELL_STILL) {
         this.queue(grid, j, i, rowStart + i, PENDING_EYE);
       }
@@ -805,15 +847,53 @@ export class PortraitFrameRenderer {
    * (`mapRow`; the rim factor only darkens luma and is not used here).
    */
   private chromaLocal(out: Uint8ClampedArray, grid: Grid, j: number, a: number, b: number): void {
-    const count = this.mapRow(grid, j, a, b);
-    this.sampleChromaRow(out, count);
+    const runs = this.mapRow(grid, j, a, b);
+    this.sampleChromaRow(out, grid, j, runs);
     if (this.pendingCount > 0) this.chromaPending(out);
   }
 
-  private sampleChromaRow(out: Uint8ClampedArray, count: number): void {
-    const { rowAt, rowX, rowY } = this;
-    for (let k = 0; k < count; k++) {
-      this.chromaAt(out, rowAt[k] ?? 0, rowX[k] ?? 0, rowY[k] ?? 0, 0, 0, 0);
+  /** Chroma of the smooth cells' samples: source position along the cell, bilinear read of both planes. */
+  private sampleChromaRow(out: Uint8ClampedArray, grid: Grid, j: number, runs: number): void {
+    const base = this.base;
+    const cw = this.width / 2;
+    const uOffset = this.width * this.height;
+    const vOffset = uOffset + cw * (this.height / 2);
+    const maxX = cw - 1.0001;
+    const maxY = this.height / 2 - 1.0001;
+    const { runFrom, runTo, runEdge, runValues } = this;
+    const cy = grid.y0 + j;
+    const ly = 2 * cy + 0.5;
+    const rowStart = cy * cw + grid.x0;
+    for (let r = 0; r < runs; r++) {
+      const edge = runEdge[r] ?? 0;
+      const at = r * RUN_VALUES;
+      const dx = runValues[at] ?? 0;
+      const dy = runValues[at + 1] ?? 0;
+      const slopeX = runValues[at + 3] ?? 0;
+      const slopeY = runValues[at + 4] ?? 0;
+      const to = runTo[r] ?? 0;
+      for (let i = runFrom[r] ?? to; i < to; i++) {
+        const lx = 2 * (grid.x0 + i) + 0.5;
+        const t = lx - edge;
+        // A chroma sample sits at the centre of its 2x2 luma block: luma (2c + 0.5).
+        const px = Math.min(Math.max((lx + dx + slopeX * t - 0.5) / 2, 0), maxX);
+        const py = Math.min(Math.max((ly + dy + slopeY * t - 0.5) / 2, 0), maxY);
+        const ix = px | 0;
+        const iy = py | 0;
+        const fx = px - ix;
+        const fy = py - iy;
+        const i0 = iy * cw + ix;
+        const i1 = i0 + cw;
+        const o = rowStart + i;
+        const u00 = base[uOffset + i0] ?? 128;
+        const u01 = base[uOffset + i1] ?? 128;
+        const uTop = u00 + ((base[uOffset + i0 + 1] ?? 128) - u00) * fx;
+        out[uOffset + o] = uTop + (u01 + ((base[uOffset + i1 + 1] ?? 128) - u01) * fx - uTop) * fy;
+        const v00 = base[vOffset + i0] ?? 128;
+        const v01 = base[vOffset + i1] ?? 128;
+        const vTop = v00 + ((base[vOffset + i0 + 1] ?? 128) - v00) * fx;
+        out[vOffset + o] = vTop + (v01 + ((base[vOffset + i1 + 1] ?? 128) - v01) * fx - vTop) * fy;
+      }
     }
   }
 
