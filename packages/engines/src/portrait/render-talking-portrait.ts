@@ -5,7 +5,8 @@
  *   the pose track and streamed to ffmpeg's stdin, one frame in flight (backpressure);
  * - the same inputs (and seed) give the same frames, byte for byte;
  * - the video is written under a temporary name and renamed into place only when ffmpeg succeeded, and the
- *   VTT and thumbnail are written after it, so a failed or cancelled run leaves none of its outputs behind;
+ *   VTT and thumbnail are written after it (the thumbnail is encoded in memory while ffmpeg finishes), so a
+ *   failed or cancelled run leaves none of its outputs behind;
  *   the temporary folder (captions, raw audio) is always removed;
  * - an abort kills ffmpeg and the call rejects with NODE_CANCELLED; ffmpeg failures are MEDIA_TOOL_FAILED.
  */
@@ -250,15 +251,19 @@ export async function renderTalkingPortrait(
       await ffmpeg.done.catch(() => undefined);
       throw error;
     }
+    // The thumbnail is encoded while ffmpeg finishes the video; it is written only once the video is in place.
+    const thumbnailRgb = yuv420ToRgb(thumbnail ?? renderer.baseFrame(), size.width, size.height);
+    const thumbnailJpeg = await sharp(thumbnailRgb, {
+      raw: { width: size.width, height: size.height, channels: 3 },
+    })
+      .jpeg({ quality: 88, mozjpeg: false })
+      .toBuffer();
     await ffmpeg.done;
     throwIfAborted(signal);
 
     await rename(partialPath, videoPath);
     await writeFile(vttPath, buildWebVtt(segments, { wordTimestamps: true }));
-    const thumbnailRgb = yuv420ToRgb(thumbnail ?? renderer.baseFrame(), size.width, size.height);
-    await sharp(thumbnailRgb, { raw: { width: size.width, height: size.height, channels: 3 } })
-      .jpeg({ quality: 88, mozjpeg: false })
-      .toFile(thumbnailPath);
+    await writeFile(thumbnailPath, thumbnailJpeg);
     onProgress?.(1, 'done');
     return {
       videoPath,
