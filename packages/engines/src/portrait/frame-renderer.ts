@@ -804,9 +804,33 @@ export class PortraitFrameRenderer {
       Math.max(px, lastX) <= maxX &&
       Math.min(py, lastY) >= 0 &&
       Math.max(py, lastY) <= maxY;
+    if (inside) {
+      // As in `lumaRigid`: 16.16 fixed point positions and 8-bit weights, no clamping.
+      let fxp = Math.round(px * 65536);
+      let fyp = Math.round(py * 65536);
+      const dfx = Math.round(stepPx * 65536);
+      const dfy = Math.round(stepPy * 65536);
+      for (let i = 0; i < n; i++, o++, fxp += dfx, fyp += dfy) {
+        const wx = (fxp >> 8) & 255;
+        const wy = (fyp >> 8) & 255;
+        const i0 = (fyp >> 16) * cw + (fxp >> 16);
+        const i1 = i0 + cw;
+        const u00 = base[uOffset + i0] ?? 128;
+        const u01 = base[uOffset + i1] ?? 128;
+        const uTop = (u00 << 8) + ((base[uOffset + i0 + 1] ?? 128) - u00) * wx;
+        const uBottom = (u01 << 8) + ((base[uOffset + i1 + 1] ?? 128) - u01) * wx;
+        out[uOffset + o] = ((uTop << 8) + (uBottom - uTop) * wy + 32768) >> 16;
+        const v00 = base[vOffset + i0] ?? 128;
+        const v01 = base[vOffset + i1] ?? 128;
+        const vTop = (v00 << 8) + ((base[vOffset + i0 + 1] ?? 128) - v00) * wx;
+        const vBottom = (v01 << 8) + ((base[vOffset + i1 + 1] ?? 128) - v01) * wx;
+        out[vOffset + o] = ((vTop << 8) + (vBottom - vTop) * wy + 32768) >> 16;
+      }
+      return;
+    }
     for (let i = 0; i < n; i++, o++, px += stepPx, py += stepPy) {
-      const qx = inside ? px : px < 0 ? 0 : Math.min(px, maxX);
-      const qy = inside ? py : py < 0 ? 0 : Math.min(py, maxY);
+      const qx = px < 0 ? 0 : Math.min(px, maxX);
+      const qy = py < 0 ? 0 : Math.min(py, maxY);
       const ix = qx | 0;
       const iy = qy | 0;
       const fx = qx - ix;
