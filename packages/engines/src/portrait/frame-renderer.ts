@@ -8,9 +8,14 @@
  *   with bilinear interpolation; the mouth interior is blended in where the lips are apart;
  * - luma is computed per pixel and chroma per 2x2 block at the block centre, with the same maps;
  * - each row is split into segments so the per-pixel work is only what the segment needs: a rigid shift
- *   inside the head, a weighted one in the mask's soft edge, and the full local warps near the mouth/eyes;
+ *   inside the head (16.16 fixed point, 8-bit bilinear weights), a weighted one in the mask's soft edge,
+ *   and the local warps near the mouth/eyes;
  * - the head-moved frame is cached per head pose, so frames that share a head pose (`holdHeadPoses` holds a
  *   pose while the head moves less than a third of a pixel) only redo the mouth and eye regions;
+ * - near the mouth the head motion and the mouth warp are composed once per frame on a 4 px grid in frame
+ *   pixels (`MouthField`): a pixel whose mouth warp is the identity keeps the head-moved value, a smooth
+ *   cell's pixels interpolate the grid along the row, and only cells at the opening or the tear line (or
+ *   where the grid would be off by more than 0.2 px) map each pixel exactly;
  * - the result depends only on the base frame, the rig and the pose (the cache never changes the bytes),
  *   so a pose always renders to the same bytes.
  */
