@@ -548,8 +548,13 @@ export class PortraitFrameRenderer {
     return top + (p01 + ((base[i1 + 1] ?? 0) - p01) * fx - top) * (sy - iy);
   }
 
-  /** The soft edge of the head mask: each pixel moves by its share of the head motion. */
+  /**
+   * The soft edge of the head mask: each pixel moves by its share of the head motion. A pixel reads between
+   * itself and its rigidly moved position, so when the rigid positions of the segment's ends lie in the
+   * frame no pixel needs clamping.
+   */
   private lumaWeighted(out: Uint8ClampedArray, grid: Grid, j: number, a: number, b: number): void {
+    const base = this.base;
     const w = this.width;
     const maxX = w - 1.0001;
     const maxY = this.height - 1.0001;
@@ -562,12 +567,37 @@ export class PortraitFrameRenderer {
     let dy = m10 * x + this.m11 * y + this.c1;
     let wi = j * grid.width + a;
     let o = y * w + x;
+    const n = b - a;
+    const lastX = x + n - 1 + dx + m00 * (n - 1);
+    const lastY = y + dy + m10 * (n - 1);
+    const inside =
+      Math.min(x + dx, lastX) >= 0 &&
+      Math.max(x + dx, lastX) <= maxX &&
+      Math.min(y + dy, lastY) >= 0 &&
+      Math.max(y + dy, lastY) <= maxY;
+    if (!inside) {
+      for (let i = a; i < b; i++, x++, wi++, o++, dx += m00, dy += m10) {
+        const h = weight[wi] ?? 0;
+        out[o] = this.sampleLuma(
+          Math.min(Math.max(x + h * dx, 0), maxX),
+          Math.min(Math.max(y + h * dy, 0), maxY),
+        );
+      }
+      return;
+    }
     for (let i = a; i < b; i++, x++, wi++, o++, dx += m00, dy += m10) {
       const h = weight[wi] ?? 0;
-      out[o] = this.sampleLuma(
-        Math.min(Math.max(x + h * dx, 0), maxX),
-        Math.min(Math.max(y + h * dy, 0), maxY),
-      );
+      const sx = x + h * dx;
+      const sy = y + h * dy;
+      const ix = sx | 0;
+      const iy = sy | 0;
+      const fx = sx - ix;
+      const i0 = iy * w + ix;
+      const i1 = i0 + w;
+      const p00 = base[i0] ?? 0;
+      const p01 = base[i1] ?? 0;
+      const top = p00 + ((base[i0 + 1] ?? 0) - p00) * fx;
+      out[o] = top + (p01 + ((base[i1 + 1] ?? 0) - p01) * fx - top) * (sy - iy);
     }
   }
 
