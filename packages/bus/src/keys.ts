@@ -16,6 +16,11 @@ export class BusKeys {
     return `${this.prefix}:job:${jobId}`;
   }
 
+  /** Marker of a once-only claim (see Bus.claimOnce). */
+  once(name: string): string {
+    return `${this.prefix}:once:${name}`;
+  }
+
   get deadLetters(): string {
     return `${this.prefix}:dead`;
   }

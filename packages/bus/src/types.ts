@@ -142,6 +142,13 @@ export interface Bus {
   requestCancel(jobId: string, reason?: string): Promise<JobRecord | null>;
   onControl(handler: (message: ControlMessage) => void): Promise<Unsubscribe>;
 
+  /**
+   * True for the first caller of `name` among every process on this bus, until `ttlSeconds` passed; false
+   * for every other caller meanwhile. For work that must happen once per job whichever replica sees it
+   * (webhooks).
+   */
+  claimOnce(name: string, ttlSeconds: number): Promise<boolean>;
+
   /** Removes acknowledged entries older than every pending or undelivered one; returns how many. */
   trim(plane: Plane): Promise<number>;
   stats(plane: Plane): Promise<PlaneStats>;

@@ -89,6 +89,16 @@ export function runBusConformance(name: string, create: () => Promise<BusFixture
       await fixture.dispose();
     });
 
+    it('claimOnce answers true to the first caller of a name only, until its ttl passed', async () => {
+      const name = `claim-${Math.random().toString(36).slice(2)}`;
+      const answers = await Promise.all([1, 2, 3, 4].map(() => bus.claimOnce(name, 1)));
+      expect(answers.filter(Boolean)).toHaveLength(1);
+      expect(await bus.claimOnce(name, 1)).toBe(false);
+      expect(await bus.claimOnce(`${name}-other`, 1)).toBe(true);
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect(await bus.claimOnce(name, 1)).toBe(true);
+    });
+
     it('submit creates a queued record and one entry; a second submit changes nothing', async () => {
       const graph = makeGraph();
       const { events, stop } = await collectEvents(bus);

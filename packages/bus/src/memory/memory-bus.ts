@@ -110,6 +110,8 @@ export class MemoryBus implements Bus {
   private readonly pubsub = new EventEmitter();
   private readonly streams = new Map<Plane, MemoryStream>(PLANES.map((p) => [p, new MemoryStream()]));
   private readonly jobs = new Map<string, StoredJob>();
+  /** Once-only claims: name -> when the claim expires (ms since the epoch). */
+  private readonly claims = new Map<string, number>();
   private readonly dead: DeadLetter[] = [];
   private seq = 0;
   private lastMs = 0;
@@ -210,6 +212,14 @@ export class MemoryBus implements Bus {
   async getJob(jobId: string): Promise<JobRecord | null> {
     const job = this.job(jobId);
     return job ? recordFromFields(jobId, job.fields) : null;
+  }
+
+  async claimOnce(name: string, ttlSeconds: number): Promise<boolean> {
+    const now = Date.now();
+    for (const [claimed, expiresAt] of this.claims) if (expiresAt <= now) this.claims.delete(claimed);
+    if (this.claims.has(name)) return false;
+    this.claims.set(name, now + Math.max(1, Math.ceil(ttlSeconds)) * 1000);
+    return true;
   }
 
   async deleteJob(jobId: string): Promise<boolean> {

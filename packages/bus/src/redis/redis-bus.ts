@@ -461,6 +461,11 @@ export class RedisBus implements Bus {
     );
   }
 
+  async claimOnce(name: string, ttlSeconds: number): Promise<boolean> {
+    const ttl = Math.max(1, Math.ceil(ttlSeconds));
+    return (await this.cmd.set(this.keys.once(name), '1', 'EX', ttl, 'NX')) === 'OK';
+  }
+
   async publish(event: JobEvent): Promise<void> {
     await this.cmd.publish(this.keys.events, JSON.stringify(event));
   }

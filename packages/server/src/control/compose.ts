@@ -101,7 +101,10 @@ export async function startControlProcess(
     metrics,
     publicUrl: config.api.publicUrl,
   });
-  const webhooks = new WebhookSender(config.api.callbackHosts, config.api.publicUrl, logger);
+  // One webhook per job among every API replica on this bus, for as long as the job's record lives.
+  const webhooks = new WebhookSender(config.api.callbackHosts, config.api.publicUrl, logger, {
+    claim: (jobId) => bus.claimOnce(`webhook:${jobId}`, config.bus.timings.jobTtlSeconds),
+  });
   const recorder = new HistoryRecorder(bus, hub, history, webhooks, logger);
   recorder.start();
   const feed = new JobFeed(bus, hub);

@@ -1,7 +1,8 @@
 /**
  * Per-job webhooks: a POST of the terminal state to the job's callbackUrl, only to hosts on the
  * allow-list (checked when the job is created, and again before sending), with a timeout and a few
- * retries. Sent at most once per job by this process.
+ * retries. Sent at most once per job: once by this process, and, with a `claim` shared by the API
+ * replicas (Bus.claimOnce), once among all of them.
  */
 
 import { MySpinBotError } from '@myspinbot/contracts';
@@ -40,14 +41,35 @@ export class WebhookSender {
     private readonly allowedHosts: readonly string[],
     private readonly publicUrl: string,
     private readonly logger: PinoLogger,
-    private readonly options: { timeoutMs?: number; attempts?: number } = {},
+    private readonly options: {
+      timeoutMs?: number;
+      attempts?: number;
+      /** True when this process may send the job's webhook (the first to ask among the replicas). */
+      claim?: (jobId: string) => Promise<boolean>;
+    } = {},
   ) {}
 
   notify(entry: JobHistoryEntry): void {
     const raw = entry.input.callbackUrl;
     if (typeof raw !== 'string' || this.sent.has(entry.jobId)) return;
     this.sent.add(entry.jobId);
-    void this.send(raw, entry);
+    void this.claimAndSend(raw, entry);
+  }
+
+  private async claimAndSend(raw: string, entry: JobHistoryEntry): Promise<void> {
+    const { claim } = this.options;
+    if (claim !== undefined) {
+      try {
+        if (!(await claim(entry.jobId))) {
+          this.logger.debug({ jobId: entry.jobId }, 'webhook left to the replica that claimed it');
+          return;
+        }
+      } catch (error) {
+        // Without the shared claim this replica cannot know; sending twice beats never sending.
+        this.logger.warn({ jobId: entry.jobId, err: error }, 'webhook claim failed; sending anyway');
+      }
+    }
+    await this.send(raw, entry);
   }
 
   private async send(raw: string, entry: JobHistoryEntry): Promise<void> {
