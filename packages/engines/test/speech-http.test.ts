@@ -260,6 +260,20 @@ describe('OpenAISpeechEngine', () => {
     expect(error.message).toContain('ECONNREFUSED');
   });
 
+  it('keeps the API key out of connection errors', async () => {
+    // A key that also appears in the failure text ("connect ECONNREFUSED 127.0.0.1:<port>") shows the redaction.
+    const error = await rejection(
+      new OpenAISpeechEngine({ baseUrl: await deadUrl(), apiKey: '127.0.0.1' }).synthesize('Hi.'),
+    );
+    expect(error.message).toContain('ECONNREFUSED [redacted]');
+    const cloning = await rejection(
+      new CloningSpeechEngine({ baseUrl: await deadUrl(), apiKey: '127.0.0.1' }).synthesize('Hi.', {
+        reference: { audio: bursts([0.5], 0.2, 16000), transcript: 'Hello.' },
+      }),
+    );
+    expect(cloning.message).toContain('ECONNREFUSED [redacted]');
+  });
+
   it("cancels with NODE_CANCELLED when the caller's signal aborts mid-request", async () => {
     const server = await startServer(() => undefined);
     const controller = new AbortController();

@@ -68,7 +68,12 @@ export class CloningSpeechEngine implements SpeechEngine {
     const bytes = await postForBytes(
       this.url,
       { headers, body: form },
-      { engine: CLONING_ENGINE_NAME, timeoutMs: this.config.timeoutMs ?? 300_000, signal: options.signal },
+      {
+        engine: CLONING_ENGINE_NAME,
+        timeoutMs: this.config.timeoutMs ?? 300_000,
+        signal: options.signal,
+        secret: this.config.apiKey,
+      },
     );
     options.onProgress?.(0.9, 'Decoding audio');
     const result = speechResultFromWav(bytes, text, CLONING_ENGINE_NAME);

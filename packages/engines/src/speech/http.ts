@@ -34,6 +34,8 @@ export interface PostOptions {
   engine: string;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** The API key sent: redacted from every error message. */
+  secret?: string | null | undefined;
 }
 
 /** POSTs and returns the body of a 2xx answer; every failure becomes a MySpinBotError (see above). */
@@ -50,6 +52,7 @@ export async function postForBytes(
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       cancelled: cancelledError,
+      secret: options.secret,
     },
   );
   return answer.body;

@@ -67,7 +67,12 @@ export class OpenAISpeechEngine implements SpeechEngine {
     const bytes = await postForBytes(
       this.url,
       { headers, body: JSON.stringify(payload) },
-      { engine: OPENAI_ENGINE_NAME, timeoutMs: this.config.timeoutMs ?? 120_000, signal: options.signal },
+      {
+        engine: OPENAI_ENGINE_NAME,
+        timeoutMs: this.config.timeoutMs ?? 120_000,
+        signal: options.signal,
+        secret: this.config.apiKey,
+      },
     );
     options.onProgress?.(0.9, 'Decoding audio');
     const result = speechResultFromWav(bytes, text, OPENAI_ENGINE_NAME);
