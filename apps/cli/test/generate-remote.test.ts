@@ -144,6 +144,8 @@ describe('myspinbot generate --server', () => {
   }, 60_000);
 
   it('cancels the job and exits 6 when --timeout passes', async () => {
+    // A render that cannot finish within the timeout on any machine: long narration, 60 fps at 1080x1920
+    // (several seconds of rendering even with the renderer at its fastest).
     const run = await runCli([
       'generate',
       '--server',
@@ -152,6 +154,12 @@ describe('myspinbot generate --server', () => {
       PORTRAIT,
       '--prompt',
       `${PROMPT} ${PROMPT} ${PROMPT}`,
+      '--option',
+      'fps=60',
+      '--option',
+      'width=1080',
+      '--option',
+      'height=1920',
       '--timeout',
       '1.5',
       '--json',
