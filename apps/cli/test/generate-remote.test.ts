@@ -160,6 +160,8 @@ describe('myspinbot generate --server', () => {
       'width=1080',
       '--option',
       'height=1920',
+      '-o',
+      join(dir, 'timeout.mp4'),
       '--timeout',
       '1.5',
       '--json',
