@@ -44,6 +44,49 @@ function stampExecutor(bus: Bus, plane: Plane, prefix: string, stamps: Stamps): 
   });
 }
 
+interface ChainTiming {
+  label: string;
+  /** Only nodes of these planes run bench.stamp (the others keep diag.noop). */
+  stamped: readonly Plane[];
+  /** Stamped nodes apart per sample; the sample is their gap divided by this (handoffs between them). */
+  step: number;
+}
+
+/**
+ * Runs `nodes`-node chains one at a time (warm-up, then within `bounds`) and returns, per job, the gaps
+ * from one stamped node's service returning to the stamped node `step` places on being entered, / step.
+ */
+async function timeChains(
+  bus: Bus,
+  waiter: JobWaiter,
+  stamps: Stamps,
+  nodes: number,
+  bounds: LoopBounds,
+  warmup: number,
+  timing: ChainTiming,
+): Promise<number[]> {
+  const samples: number[] = [];
+  const once = async (record: boolean): Promise<void> => {
+    const graph = noopChain(benchJobId(timing.label), nodes);
+    for (const node of graph.nodes) if (timing.stamped.includes(node.plane)) node.service = 'bench.stamp';
+    const ended = waiter.wait(graph.workflowId, 10_000);
+    await bus.submit(graph, 'node');
+    const { status } = await ended;
+    if (status !== 'completed') throw new Error(`${timing.label}: job ended ${status}`);
+    for (let i = timing.step; i < nodes; i += timing.step) {
+      const before = stamps.get(`${graph.workflowId}/n${i - timing.step}`);
+      const after = stamps.get(`${graph.workflowId}/n${i}`);
+      if (!before || !after) throw new Error(`${timing.label}: a node left no stamp`);
+      if (record) samples.push((after.enter - before.exit) / timing.step);
+    }
+    stamps.clear();
+  };
+  for (let i = 0; i < warmup; i++) await once(false);
+  await boundedLoop(bounds, () => once(true));
+  return samples;
+}
+
+/** Per-handoff samples with both executors in this process. */
 export async function executorHandoffs(
   bus: Bus,
   prefix: string,
@@ -55,30 +98,16 @@ export async function executorHandoffs(
   const control = stampExecutor(bus, 'node', prefix, stamps);
   const data = stampExecutor(bus, 'python', prefix, stamps);
   const waiter = new JobWaiter(bus);
-  const samples: number[] = [];
   await bus.init();
   await waiter.start();
   await control.start();
   await data.start();
   try {
-    const once = async (record: boolean): Promise<void> => {
-      const graph = noopChain(benchJobId('hop'), nodes);
-      for (const node of graph.nodes) node.service = 'bench.stamp';
-      const ended = waiter.wait(graph.workflowId, 10_000);
-      await bus.submit(graph, 'node');
-      const { status } = await ended;
-      if (status !== 'completed') throw new Error(`executor handoff: job ended ${status}`);
-      for (let i = 1; i < nodes; i++) {
-        const before = stamps.get(`${graph.workflowId}/n${i - 1}`);
-        const after = stamps.get(`${graph.workflowId}/n${i}`);
-        if (!before || !after) throw new Error('executor handoff: a node left no stamp');
-        if (record) samples.push(after.enter - before.exit);
-      }
-      stamps.clear();
-    };
-    for (let i = 0; i < warmup; i++) await once(false);
-    await boundedLoop(bounds, () => once(true));
-    return samples;
+    return await timeChains(bus, waiter, stamps, nodes, bounds, warmup, {
+      label: 'hop',
+      stamped: ['node', 'python'],
+      step: 1,
+    });
   } finally {
     await control.stop(1000);
     await data.stop(1000);
@@ -98,30 +127,16 @@ export async function crossProcessHandoffs(
   const worker = BenchChild.start('bench/orchestration/worker.ts', [prefix, '1']);
   const control = stampExecutor(bus, 'node', prefix, stamps);
   const waiter = new JobWaiter(bus);
-  const samples: number[] = [];
   try {
     await bus.init();
     await worker.next('ready', 30_000);
     await waiter.start();
     await control.start();
-    const once = async (record: boolean): Promise<void> => {
-      const graph = noopChain(benchJobId('xhop'), nodes);
-      for (const node of graph.nodes) if (node.plane === 'node') node.service = 'bench.stamp';
-      const ended = waiter.wait(graph.workflowId, 10_000);
-      await bus.submit(graph, 'node');
-      const { status } = await ended;
-      if (status !== 'completed') throw new Error(`cross-process handoff: job ended ${status}`);
-      for (let i = 2; i < nodes; i += 2) {
-        const before = stamps.get(`${graph.workflowId}/n${i - 2}`);
-        const after = stamps.get(`${graph.workflowId}/n${i}`);
-        if (!before || !after) throw new Error('cross-process handoff: a node left no stamp');
-        if (record) samples.push((after.enter - before.exit) / 2);
-      }
-      stamps.clear();
-    };
-    for (let i = 0; i < warmup; i++) await once(false);
-    await boundedLoop(bounds, () => once(true));
-    return samples;
+    return await timeChains(bus, waiter, stamps, nodes, bounds, warmup, {
+      label: 'xhop',
+      stamped: ['node'],
+      step: 2,
+    });
   } finally {
     await control.stop(1000);
     await waiter.stop();
