@@ -2,7 +2,7 @@
  * When a node may run: every upstream node (over edges of any kind) is completed or skipped.
  */
 import type { NodeStatus, WorkflowGraph } from '@myspinbot/contracts';
-import type { GraphIndex } from './graph-index.js';
+import { type GraphIndex, nodesById } from './graph-index.js';
 
 /** A dependency on a node is satisfied once it completed, or was skipped (for example an optional node). */
 export function satisfiesDependents(status: NodeStatus): boolean {
@@ -29,13 +29,12 @@ export function dependenciesSatisfied(index: GraphIndex, nodeId: string): boolea
  * missing node are ignored, as in indexGraph).
  */
 export function blockedNodes(graph: WorkflowGraph): Set<string> {
-  const statusById = new Map<string, NodeStatus>();
-  for (const node of graph.nodes) if (!statusById.has(node.id)) statusById.set(node.id, node.status);
+  const byId = nodesById(graph);
   const blocked = new Set<string>();
   for (const edge of graph.edges) {
-    const upstream = statusById.get(edge.from);
-    if (upstream === undefined || !statusById.has(edge.to)) continue;
-    if (!satisfiesDependents(upstream)) blocked.add(edge.to);
+    const upstream = byId.get(edge.from);
+    if (upstream === undefined || !byId.has(edge.to)) continue;
+    if (!satisfiesDependents(upstream.status)) blocked.add(edge.to);
   }
   return blocked;
 }

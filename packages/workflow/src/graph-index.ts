@@ -25,6 +25,13 @@ export interface GraphIndex {
   readonly position: ReadonlyMap<string, number>;
 }
 
+/** The first node with each id (later duplicates are reported by validateGraph and ignored elsewhere). */
+export function nodesById(graph: WorkflowGraph): Map<string, GraphNode> {
+  const byId = new Map<string, GraphNode>();
+  for (const node of graph.nodes) if (!byId.has(node.id)) byId.set(node.id, node);
+  return byId;
+}
+
 export function indexGraph(graph: WorkflowGraph): GraphIndex {
   const byId = new Map<string, GraphNode>();
   const position = new Map<string, number>();

@@ -4,7 +4,7 @@
  */
 import { type GraphNode, MySpinBotError, type WorkflowGraph } from '@myspinbot/contracts';
 import { findCycles, formatCycle } from './cycles.js';
-import { indexGraph } from './graph-index.js';
+import { indexGraph, nodesById } from './graph-index.js';
 
 interface CachedOrder {
   readonly ids: string;
@@ -61,8 +61,7 @@ function computeOrder(graph: WorkflowGraph): string[] {
 
 /** The graph's nodes (the first of each id) in topological order. */
 export function nodesInOrder(graph: WorkflowGraph): GraphNode[] {
-  const byId = new Map<string, GraphNode>();
-  for (const node of graph.nodes) if (!byId.has(node.id)) byId.set(node.id, node);
+  const byId = nodesById(graph);
   const nodes: GraphNode[] = [];
   for (const id of topologicalOrder(graph)) {
     const node = byId.get(id);
